@@ -1,0 +1,107 @@
+// Maps the outcome of a settled request onto the wire (DESIGN §3 "Four-valued outcome"):
+// ok → result; err → isError (tools) or a JSON-RPC error; cancelled by the client → nothing;
+// cancelled by a budget → an error naming it; panicked → -32603 with a correlation id whose
+// stack goes to stderr.
+import { randomBytes } from "node:crypto";
+import { Cancelled, isOutcome, type Outcome, outcomeOfThrown } from "./outcome.js";
+import { ErrorCode, encodeError, encodeResult, textResultJson } from "./protocol.js";
+import { promptResultJson, resourceResultJson, toolResultJson } from "./results.js";
+import type { RequestScope } from "./scope.js";
+import type { PromptEntry, ResourceEntry, ResourceTemplateEntry, ToolEntry } from "./table.js";
+
+/** The response line for a settled request, or undefined when none may be sent. */
+export function answer(
+  req: RequestScope,
+  structured: boolean,
+  report: (message: string) => void,
+): string | undefined {
+  if (req.clientCancelled) return undefined;
+  const outcome = outcomeOf(req);
+  try {
+    return encodeOutcome(req, outcome, structured, report);
+  } catch (error) {
+    return encodeOutcome(req, { kind: "panicked", error }, structured, report);
+  }
+}
+
+function outcomeOf(req: RequestScope): Outcome {
+  if (req.hasFailure) return outcomeOfThrown(req.failure);
+  if (!req.settled) {
+    return {
+      kind: "cancelled",
+      cause: req.stop ?? new Cancelled("shutdown", "the server stopped waiting for it"),
+    };
+  }
+  // A throw after cancellation took effect is the cancellation's consequence (an AbortError, say).
+  if (req.threw)
+    return req.delivered && req.stop ? { kind: "cancelled", cause: req.stop } : outcomeOfThrown(req.value);
+  return isOutcome(req.value) ? req.value : { kind: "ok", value: req.value };
+}
+
+function encodeOutcome(
+  req: RequestScope,
+  outcome: Outcome,
+  structured: boolean,
+  report: (message: string) => void,
+): string {
+  const id = req.id;
+  const isTool = req.kind === "tool";
+  switch (outcome.kind) {
+    case "ok":
+      return encodeResult(id, okResultJson(req, outcome.value, structured));
+    case "err": {
+      const error = outcome.error;
+      if (!isTool) return encodeError(id, error.code ?? ErrorCode.InternalError, error.message, error.data);
+      const json =
+        error.content === undefined
+          ? textResultJson(error.message, true)
+          : JSON.stringify({ content: error.content, isError: true });
+      return encodeResult(id, json);
+    }
+    case "cancelled": {
+      const cause = outcome.cause;
+      const message = `${capitalise(req.what)} stopped: ${cause.message}`;
+      if (cause.reason !== "budget") return encodeError(id, ErrorCode.InternalError, message);
+      if (isTool) return encodeResult(id, textResultJson(message, true));
+      return encodeError(id, ErrorCode.RequestTimeout, message, { budgetMs: cause.budgetMs });
+    }
+    case "panicked": {
+      const ref = randomBytes(4).toString("hex");
+      report(`panic ${ref} in ${req.what} (request ${JSON.stringify(id)}): ${describeError(outcome.error)}`);
+      return encodeError(
+        id,
+        ErrorCode.InternalError,
+        `Internal error in ${req.what} (ref ${ref}); see the server log`,
+      );
+    }
+    default:
+      return outcome satisfies never;
+  }
+}
+
+function okResultJson(req: RequestScope, value: unknown, structured: boolean): string {
+  switch (req.kind) {
+    case "tool":
+      return toolResultJson(value, req.entry as ToolEntry, structured);
+    case "resource":
+    case "template":
+      return resourceResultJson(value, req.target, req.entry as ResourceEntry | ResourceTemplateEntry);
+    case "prompt":
+      return promptResultJson(value, (req.entry as PromptEntry).description);
+    default:
+      return req.kind satisfies never;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  try {
+    return `non-Error value thrown: ${JSON.stringify(error) ?? String(error)}`;
+  } catch {
+    return `non-Error value thrown: ${String(error)}`;
+  }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,64 @@
+// JSON-RPC 2.0 framing helpers and the MCP constants the runtime answers with.
+// Responses are assembled as strings so that a result serialised once is never parsed again.
+
+/**
+ * Protocol revisions this runtime speaks, newest first (MCP handshake era). 2024-10-07 predates
+ * the first published revision but the official SDK still offers it; it is served as 2024-11-05.
+ */
+export const PROTOCOL_VERSIONS: readonly string[] = [
+  "2025-11-25",
+  "2025-06-18",
+  "2025-03-26",
+  "2024-11-05",
+  "2024-10-07",
+];
+export const LATEST_PROTOCOL_VERSION = "2025-11-25";
+
+/** JSON-RPC error codes used on the wire (MCP 2025-11-25 basic/ and server/ sections). */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** What the official SDK reports for a request that ran out of time. */
+  RequestTimeout: -32001,
+  /** MCP: resources/read for a URI the server does not have. */
+  ResourceNotFound: -32002,
+} as const;
+
+export type RequestId = string | number;
+
+/** `structuredContent`, `outputSchema` and `title` exist since 2025-06-18. */
+export function supportsStructuredOutput(protocolVersion: string): boolean {
+  return protocolVersion >= "2025-06-18";
+}
+
+export function negotiateVersion(requested: unknown): string {
+  return typeof requested === "string" && PROTOCOL_VERSIONS.includes(requested)
+    ? requested
+    : LATEST_PROTOCOL_VERSION;
+}
+
+function encodeId(id: RequestId): string {
+  return typeof id === "number" ? String(id) : JSON.stringify(id);
+}
+
+/** A response whose result is already serialised JSON. */
+export function encodeResult(id: RequestId, resultJson: string): string {
+  return `{"jsonrpc":"2.0","id":${encodeId(id)},"result":${resultJson}}\n`;
+}
+
+export function encodeError(id: RequestId | null, code: number, message: string, data?: unknown): string {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return `{"jsonrpc":"2.0","id":${id === null ? "null" : encodeId(id)},"error":${JSON.stringify(error)}}\n`;
+}
+
+export function encodeNotification(method: string, params: unknown): string {
+  return `{"jsonrpc":"2.0","method":${JSON.stringify(method)},"params":${JSON.stringify(params)}}\n`;
+}
+
+/** The result of a tool call that produced one text block. */
+export function textResultJson(text: string, isError: boolean): string {
+  return `{"content":[{"type":"text","text":${JSON.stringify(text)}}]${isError ? ',"isError":true' : ""}}`;
+}

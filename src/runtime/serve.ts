@@ -1,0 +1,124 @@
+// serve(table): runs the dispatch table as an MCP server over a byte stream pair (stdin and
+// stdout by default). Wires framing, the outbox and the connection together with flow
+// control, and implements graceful close: stop reading, cancel, drain, flush.
+import type { Readable, Writable } from "node:stream";
+import { Catalog } from "./catalog.js";
+import { Connection, type ConnectionOptions, type ConnectionStats } from "./connection.js";
+import { LineReader } from "./framing.js";
+import { Outbox, type OutboxStats } from "./outbox.js";
+import { ErrorCode, encodeError } from "./protocol.js";
+import type { DispatchTable } from "./table.js";
+
+export interface ServeOptions extends ConnectionOptions {
+  input?: Readable;
+  output?: Writable;
+  /** Writes one chunk to `output`; lets the stdio entry bypass a guarded `process.stdout.write`. */
+  write?: (chunk: string, done?: () => void) => boolean;
+  /** Items per page of tools/list, resources/list, resources/templates/list, prompts/list. Default 500. */
+  pageSize?: number;
+  /** Longest accepted message line in bytes; longer ones are rejected with -32600. Default 64 MiB. */
+  maxMessageBytes?: number;
+  /** Where operational messages go (panics, abandoned requests). Default: stderr. */
+  report?: (message: string) => void;
+}
+
+export type ServerStats = ConnectionStats & OutboxStats & { inFlight: number };
+
+export interface Server {
+  /** Resolves once the server closed and flushed its output. */
+  readonly closed: Promise<void>;
+  /** Graceful close; a second call stops waiting for cancelled handlers. */
+  close(reason?: string): void;
+  readonly stats: ServerStats;
+}
+
+export function reportToStderr(message: string): void {
+  process.stderr.write(`[fastmcp] ${message}\n`);
+}
+
+export function serve(table: DispatchTable, options: ServeOptions = {}): Server {
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stdout;
+  const write = options.write ?? ((chunk: string, done?: () => void) => output.write(chunk, done));
+  const report = options.report ?? reportToStderr;
+  const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
+  const graceMs = options.cancelGraceMs ?? 1000;
+
+  const outbox = new Outbox(output, write, () => connection.pump());
+  const catalog = new Catalog(table, Math.max(1, options.pageSize ?? 500));
+  const connection = new Connection(table.server, catalog, outbox, report, options);
+  const reader = new LineReader(
+    maxMessageBytes,
+    (line) => connection.receive(line),
+    () => {
+      const message = `Invalid Request: the message exceeds the ${maxMessageBytes}-byte limit`;
+      outbox.send(encodeError(null, ErrorCode.InvalidRequest, message));
+    },
+  );
+
+  let paused = false;
+  const onData = (chunk: Buffer | string): void => {
+    reader.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    if (!paused && !connection.acceptsInput) {
+      paused = true;
+      input.pause();
+    }
+  };
+  connection.onInputWanted = () => {
+    if (paused) {
+      paused = false;
+      input.resume();
+    }
+  };
+
+  let resolveClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  let closing = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  let finished = false;
+
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(graceTimer);
+    // A peer that stopped reading must not keep the process alive for ever.
+    const flushTimer = setTimeout(resolveClosed, graceMs);
+    outbox.flushNow(() => {
+      clearTimeout(flushTimer);
+      resolveClosed();
+    });
+  };
+
+  const close = (reason = "closed"): void => {
+    if (closing) {
+      connection.abandonAll();
+      return;
+    }
+    closing = true;
+    input.off("data", onData);
+    input.pause();
+    connection.onIdleAfterClose = finish;
+    graceTimer = setTimeout(() => connection.abandonAll(), graceMs + 50);
+    connection.close(reason);
+  };
+
+  input.on("data", onData);
+  input.on("end", () => {
+    reader.end();
+    close("end of input");
+  });
+  input.on("error", (error: Error) => {
+    report(`input error: ${error.message}`);
+    close("input error");
+  });
+
+  return {
+    closed,
+    close,
+    get stats(): ServerStats {
+      return { ...connection.stats, ...outbox.stats, inFlight: connection.inFlightCount };
+    },
+  };
+}
