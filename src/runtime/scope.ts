@@ -123,10 +123,10 @@ export class Scope implements Context, Timed {
     }
     const now = performance.now();
     const ownMs = options?.timeoutMs;
-    const name = options?.name ?? "child task";
     let child: Scope;
     if (ownMs !== undefined && ownMs >= 0 && now + ownMs < this.budgetEnd) {
-      child = new Scope(root, this, now + ownMs, ownMs, `${JSON.stringify(name)} budget of ${ownMs} ms`);
+      const task = options?.name === undefined ? "a child task" : `child task ${JSON.stringify(options.name)}`;
+      child = new Scope(root, this, now + ownMs, ownMs, `the budget of ${task} (${ownMs} ms)`);
       root.host.deadlines.add(child, ownMs, now);
     } else {
       child = new Scope(root, this, this.budgetEnd, this.budgetMs, this.budgetLabel);
