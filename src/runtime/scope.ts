@@ -125,7 +125,8 @@ export class Scope implements Context, Timed {
     const ownMs = options?.timeoutMs;
     let child: Scope;
     if (ownMs !== undefined && ownMs >= 0 && now + ownMs < this.budgetEnd) {
-      const task = options?.name === undefined ? "a child task" : `child task ${JSON.stringify(options.name)}`;
+      const task =
+        options?.name === undefined ? "a child task" : `child task ${JSON.stringify(options.name)}`;
       child = new Scope(root, this, now + ownMs, ownMs, `the budget of ${task} (${ownMs} ms)`);
       root.host.deadlines.add(child, ownMs, now);
     } else {

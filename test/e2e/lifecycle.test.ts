@@ -25,7 +25,7 @@ describe("initialize through the SDK client", () => {
       });
       expect(client.getInstructions()).toBe("Tools for testing the fastmcp-ts runtime.");
       const init = session.wire.find((e) => e.dir === "in" && e.msg.id === 0);
-      expect((init?.msg.result as { protocolVersion: string }).protocolVersion).toBe("2025-11-25");
+      expect(init?.msg.result).toMatchObject({ protocolVersion: "2025-11-25" });
       await expect(client.ping()).resolves.toEqual({});
     } finally {
       await session.close();

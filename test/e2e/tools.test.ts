@@ -1,6 +1,6 @@
 // tools/list and tools/call through the SDK client: schemas, pagination, result mapping,
 // validation as isError (SEP-1303), ToolError as isError, panics as -32603.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, killStrays, RawServer, type Session } from "./harness.js";
 
 let session: Session;
@@ -139,7 +139,7 @@ describe("errors", () => {
   });
 
   it("reports a panic with a correlation id that leads to the stack in stderr", async () => {
-    const error = await call("crash").catch((e: unknown) => e as { code: number; message: string });
+    const error = (await call("crash").catch((e: unknown) => e)) as { code: number; message: string };
     expect(error).toMatchObject({ code: -32603 });
     const ref = /ref ([0-9a-f]{8})/.exec(error.message)?.[1];
     expect(ref).toBeDefined();
