@@ -2,9 +2,8 @@
 // ok → result; err → isError (tools) or a JSON-RPC error; cancelled by the client → nothing;
 // cancelled by a budget → an error naming it; panicked → -32603 with a correlation id whose
 // stack goes to stderr.
-import { randomBytes } from "node:crypto";
 import { Cancelled, isOutcome, type Outcome, outcomeOfThrown } from "./outcome.js";
-import { ErrorCode, encodeError, encodeResult, textResultJson } from "./protocol.js";
+import { correlationId, ErrorCode, encodeError, encodeResult, textResultJson } from "./protocol.js";
 import { promptResultJson, resourceResultJson, toolResultJson } from "./results.js";
 import type { RequestScope } from "./scope.js";
 import type { PromptEntry, ResourceEntry, ResourceTemplateEntry, ToolEntry } from "./table.js";
@@ -66,7 +65,7 @@ function encodeOutcome(
       return encodeError(id, ErrorCode.RequestTimeout, message, { budgetMs: cause.budgetMs });
     }
     case "panicked": {
-      const ref = randomBytes(4).toString("hex");
+      const ref = correlationId();
       report(`panic ${ref} in ${req.what} (request ${JSON.stringify(id)}): ${describeError(outcome.error)}`);
       return encodeError(
         id,

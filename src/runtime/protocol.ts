@@ -62,3 +62,13 @@ export function encodeNotification(method: string, params: unknown): string {
 export function textResultJson(text: string, isError: boolean): string {
   return `{"content":[{"type":"text","text":${JSON.stringify(text)}}]${isError ? ',"isError":true' : ""}}`;
 }
+
+/**
+ * A short id that ties an error message to the stderr report with its details. Not a secret,
+ * so Math.random is enough (node:crypto would add milliseconds to every cold start).
+ */
+export function correlationId(): string {
+  return Math.floor(Math.random() * 0x100000000)
+    .toString(16)
+    .padStart(8, "0");
+}

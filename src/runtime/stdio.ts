@@ -1,7 +1,8 @@
 // The process entry of a generated server: guards stdout, serves the table over stdin/stdout,
 // and exits 0 once a graceful shutdown (stdin EOF, SIGINT, SIGTERM) has flushed the output.
 // Being the server's entry point, this is the one runtime module that calls process.exit.
-import { randomBytes } from "node:crypto";
+
+import { correlationId } from "./protocol.js";
 import { reportToStderr, type ServeOptions, type Server, serve } from "./serve.js";
 import { guardStdout } from "./stdio-guard.js";
 import type { DispatchTable } from "./table.js";
@@ -24,5 +25,5 @@ export function runStdio(table: DispatchTable, options: StdioOptions = {}): Serv
 
 function reportStray(kind: string, error: unknown, report: (message: string) => void): void {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  report(`${kind} (ref ${randomBytes(4).toString("hex")}), server keeps serving: ${detail}`);
+  report(`${kind} (ref ${correlationId()}), server keeps serving: ${detail}`);
 }

@@ -148,3 +148,18 @@ describe("errors", () => {
     expect(await call("add", { a: 1, b: 1 })).toEqual({ content: [{ type: "text", text: "2" }] });
   });
 });
+
+describe("faults outside a request", () => {
+  it.each([
+    ["rejection", "unhandled rejection", "stray rejection from a handler"],
+    ["exception", "uncaught exception", "stray exception from a handler"],
+  ])("reports a stray %s on stderr with a ref and keeps serving", async (kind, label, message) => {
+    expect(await call("stray", { kind })).toEqual({
+      content: [{ type: "text", text: `left a stray ${kind}` }],
+    });
+    await expect
+      .poll(() => session.stderr())
+      .toMatch(new RegExp(`${label} \\(ref [0-9a-f]{8}\\), server keeps serving: Error: ${message}`));
+    expect(await call("add", { a: 2, b: 2 })).toEqual({ content: [{ type: "text", text: "4" }] });
+  });
+});
