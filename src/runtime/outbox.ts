@@ -21,6 +21,8 @@ export class Outbox implements Outbound {
   private parts: string[] = [];
   private backlog = 0;
   private scheduled = false;
+  /** The stream failed (the peer closed its end): nothing can be delivered any more. */
+  private broken = false;
 
   constructor(
     private readonly stream: Writable,
@@ -30,6 +32,7 @@ export class Outbox implements Outbound {
   ) {}
 
   send(line: string): void {
+    if (this.broken) return;
     this.parts.push(line);
     this.backlog += line.length;
     if (this.congested) {
@@ -48,8 +51,19 @@ export class Outbox implements Outbound {
     this.send(line);
   }
 
+  /** Drops what is queued and everything sent later. */
+  discard(): void {
+    this.broken = true;
+    this.parts = [];
+    this.backlog = 0;
+  }
+
   /** Writes what is queued now; `done` runs once everything written so far has been flushed. */
   flushNow(done?: () => void): void {
+    if (this.broken) {
+      done?.();
+      return;
+    }
     if (this.parts.length === 0) {
       if (done === undefined) return;
       if (this.stream.writableLength === 0) done();

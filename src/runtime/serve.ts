@@ -113,6 +113,12 @@ export function serve(table: DispatchTable, options: ServeOptions = {}): Server 
     report(`input error: ${error.message}`);
     close("input error");
   });
+  // EPIPE and the like: the client is gone, so stop working for it.
+  output.on("error", (error: Error) => {
+    report(`output error: ${error.message}`);
+    outbox.discard();
+    close("output closed");
+  });
 
   return {
     closed,
