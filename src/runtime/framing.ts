@@ -1,20 +1,52 @@
 // NDJSON framing (MCP basic/transports "stdio"): one message per line. Works on bytes, so a
 // UTF-8 character split across reads is harmless (0x0A never occurs inside one), a long line
-// costs O(length), and a line over the limit is dropped instead of growing memory.
+// costs O(length), and a line over the limit is dropped instead of growing memory. Stops
+// between lines when the consumer is full, so one read cannot flood it.
 
 export class LineReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private discarding = false;
+  /** Input not yet cut into lines because the consumer asked to stop (flow control). */
+  private held: Buffer | undefined = undefined;
 
   constructor(
     private readonly maxLineBytes: number,
     private readonly onLine: (line: string) => void,
     /** A line exceeded maxLineBytes; the rest of it is skipped. */
     private readonly onOversized: () => void,
+    /** Checked after each line: while true, the rest of the input is held back until resume(). */
+    private readonly blocked: () => boolean = () => false,
   ) {}
 
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
   push(chunk: Buffer): void {
+    if (this.held !== undefined) this.held = Buffer.concat([this.held, chunk]);
+    else if (this.blocked()) this.held = chunk;
+    else this.consume(chunk, true);
+  }
+
+  /** Continues with held input (until the consumer blocks again). */
+  resume(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held !== undefined) this.consume(held, true);
+  }
+
+  /** End of input: everything held is delivered, and a last line without a newline still counts. */
+  end(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held !== undefined) this.consume(held, false);
+    if (this.pendingBytes > 0) this.emit(Buffer.concat(this.pending, this.pendingBytes).toString("utf8"));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private consume(chunk: Buffer, mayHold: boolean): void {
     let start = 0;
     let newline = chunk.indexOf(10);
     while (newline !== -1) {
@@ -33,6 +65,10 @@ export class LineReader {
         else this.emit(line.toString("utf8"));
       }
       start = newline + 1;
+      if (mayHold && this.blocked()) {
+        if (start < chunk.length) this.held = chunk.subarray(start);
+        return;
+      }
       newline = chunk.indexOf(10, start);
     }
     if (start < chunk.length && !this.discarding) {
@@ -46,13 +82,6 @@ export class LineReader {
         this.pending.push(start === 0 ? chunk : chunk.subarray(start));
       }
     }
-  }
-
-  /** End of input: a last line without a newline still counts. */
-  end(): void {
-    if (this.pendingBytes > 0) this.emit(Buffer.concat(this.pending, this.pendingBytes).toString("utf8"));
-    this.pending = [];
-    this.pendingBytes = 0;
   }
 
   private emit(line: string): void {

@@ -1,17 +1,19 @@
 // Batched, back-pressured output. Messages produced in one turn of the event loop leave in one
-// write. When the stream reports back-pressure the outbox holds messages itself (bounded: at
+// write (or sooner, once 64 KiB have piled up). When the stream reports back-pressure the outbox holds messages itself (bounded: at
 // most one response per in-flight request, plus droppable notifications up to a limit) until
 // 'drain', and `congested` tells the connection to stop taking work.
 import type { Writable } from "node:stream";
-import type { Outbound } from "./connection.js";
+import type { Outbound } from "./requests.js";
 
 /** Notifications beyond this many queued bytes are dropped while the peer is not reading. */
 const DROPPABLE_BACKLOG_BYTES = 1 << 20;
+/** A backlog this large is written without waiting for the end of the turn. */
+const FLUSH_AT = 1 << 16;
 
 export interface OutboxStats {
   congestions: number;
   droppedNotifications: number;
-  /** Largest backlog held while congested, in UTF-16 code units. */
+  /** Largest backlog of unwritten messages, in UTF-16 code units. */
   peakBacklog: number;
 }
 
@@ -35,9 +37,11 @@ export class Outbox implements Outbound {
     if (this.broken) return;
     this.parts.push(line);
     this.backlog += line.length;
-    if (this.congested) {
-      if (this.backlog > this.stats.peakBacklog) this.stats.peakBacklog = this.backlog;
-    } else if (!this.scheduled) {
+    if (this.backlog > this.stats.peakBacklog) this.stats.peakBacklog = this.backlog;
+    if (this.congested) return;
+    // Large output leaves at once, so the stream can push back before more piles up.
+    if (this.backlog >= FLUSH_AT) this.flushNow();
+    else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
     }

@@ -12,6 +12,9 @@ export function toolResultJson(value: unknown, tool: ToolEntry, structured: bool
   if (isContent(value)) return JSON.stringify({ content: [value] });
   if (Array.isArray(value) && value.length > 0 && value.every(isContent))
     return JSON.stringify({ content: value });
+  if (typeof value === "function" || typeof value === "symbol" || typeof value === "bigint") {
+    throw new TypeError(`a tool result cannot be a ${typeof value}`);
+  }
   if (tool.outputSchema === undefined) {
     if (typeof value === "string") return textResultJson(value, false);
     if (typeof value === "number" || typeof value === "boolean") return textResultJson(String(value), false);

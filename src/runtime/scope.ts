@@ -166,9 +166,10 @@ export class Scope implements Context, Timed {
   }
 
   private deliver(): void {
+    // Also reaches a signal first read inside a mask that began after delivery.
+    this.controller?.abort(this.stop);
     if (this.delivered) return;
     this.delivered = true;
-    this.controller?.abort(this.stop);
     if (this.children !== undefined)
       for (const child of this.children) child.requestCancel(this.stop as Cancelled);
   }
@@ -189,11 +190,11 @@ export class Scope implements Context, Timed {
       if (!this.delivered) this.root.escalate(error);
       else if (this.stop === this.ownBudgetStop) this.root.escalate(this.ownBudgetStop);
     }
-    this.close();
+    this.closeTask();
   }
 
   /** This scope's function settled: stop its own deadline, cancel what it left running. */
-  protected close(): void {
+  protected closeTask(): void {
     this.settled = true;
     if (this.timedList !== null && (this.root as Scope) !== this) this.root.host.deadlines.remove(this);
     const children = this.children;
@@ -252,9 +253,11 @@ export class RequestScope extends Scope {
     this.host.deadlines.add(this, this.budgetMs, now);
   }
 
-  /** Gives up on a region that did not settle in time (shutdown). */
-  abandon(): void {
+  /** Gives up on a region that did not settle in time; `late` says how it overran. */
+  abandon(late = "was still running when the server stopped waiting for it"): void {
+    if (this.done) return;
     this.abandoned = true;
+    this.host.warn(`${this.what} (request ${JSON.stringify(this.id)}) ${late}; abandoned`);
     this.complete();
   }
 
@@ -263,7 +266,7 @@ export class RequestScope extends Scope {
     if (this.settled) return;
     this.value = value;
     this.threw = threw;
-    this.close();
+    this.closeTask();
     // Children left running were just cancelled; they get the grace period to drain.
     if (!this.done) this.startGrace(performance.now());
   }
@@ -277,7 +280,9 @@ export class RequestScope extends Scope {
 
   override onDeadline(now: number): void {
     if (this.inGrace) {
-      this.abandon();
+      const after =
+        this.stop === undefined ? "its handler returned" : `it was cancelled (${this.stop.reason})`;
+      this.abandon(`left tasks running ${this.host.cancelGraceMs} ms after ${after}`);
       return;
     }
     this.requestCancel(new Cancelled("budget", `${this.budgetLabel} ran out`, this.budgetMs));

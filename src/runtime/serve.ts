@@ -44,9 +44,10 @@ export function serve(table: DispatchTable, options: ServeOptions = {}): Server 
   const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
   const graceMs = options.cancelGraceMs ?? 1000;
 
-  const outbox = new Outbox(output, write, () => connection.pump());
+  const outbox = new Outbox(output, write, () => requests.pump());
   const catalog = new Catalog(table, Math.max(1, options.pageSize ?? 500));
   const connection = new Connection(table.server, catalog, outbox, report, options);
+  const requests = connection.requests;
   const reader = new LineReader(
     maxMessageBytes,
     (line) => connection.receive(line),
@@ -54,18 +55,22 @@ export function serve(table: DispatchTable, options: ServeOptions = {}): Server 
       const message = `Invalid Request: the message exceeds the ${maxMessageBytes}-byte limit`;
       outbox.send(encodeError(null, ErrorCode.InvalidRequest, message));
     },
+    () => !requests.acceptsInput,
   );
 
+  // Flow control: while the connection is full (queue at its limit, or the client not reading
+  // our output) the reader holds what it has and the input stream is paused.
   let paused = false;
   const onData = (chunk: Buffer | string): void => {
     reader.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-    if (!paused && !connection.acceptsInput) {
+    if (!paused && reader.holding) {
       paused = true;
       input.pause();
     }
   };
-  connection.onInputWanted = () => {
-    if (paused) {
+  requests.onInputWanted = () => {
+    reader.resume();
+    if (paused && !reader.holding) {
       paused = false;
       input.resume();
     }
@@ -93,15 +98,15 @@ export function serve(table: DispatchTable, options: ServeOptions = {}): Server 
 
   const close = (reason = "closed"): void => {
     if (closing) {
-      connection.abandonAll();
+      requests.abandonAll();
       return;
     }
     closing = true;
     input.off("data", onData);
     input.pause();
-    connection.onIdleAfterClose = finish;
-    graceTimer = setTimeout(() => connection.abandonAll(), graceMs + 50);
-    connection.close(reason);
+    requests.onIdleAfterClose = finish;
+    graceTimer = setTimeout(() => requests.abandonAll(), graceMs + 50);
+    requests.close(reason);
   };
 
   input.on("data", onData);
@@ -124,7 +129,7 @@ export function serve(table: DispatchTable, options: ServeOptions = {}): Server 
     closed,
     close,
     get stats(): ServerStats {
-      return { ...connection.stats, ...outbox.stats, inFlight: connection.inFlightCount };
+      return { ...connection.stats, ...outbox.stats, inFlight: requests.inFlightCount };
     },
   };
 }

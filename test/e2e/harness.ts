@@ -53,6 +53,20 @@ class TapTransport implements Transport {
   }
 }
 
+export interface JournalEntry {
+  event: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface ToolResult {
+  content?: { type: string; text?: string }[];
+  structuredContent?: unknown;
+  isError?: boolean;
+}
+
+/** Server processes started through connect(); killStrays() checks none outlived its test file. */
+const sessionPids = new Set<number>();
+
 export interface Session {
   client: Client;
   /** Every message of the session, both directions, in wire order. */
@@ -77,6 +91,7 @@ export async function connect(flags: string[] = []): Promise<Session> {
   const tap = new TapTransport(inner);
   const client = new Client({ name: "fastmcp-e2e", version: "1.0.0" }, { capabilities: {} });
   await client.connect(tap);
+  sessionPids.add(inner.pid as number);
   return {
     client,
     wire: tap.log,
@@ -226,7 +241,7 @@ export class RawServer {
   }
 }
 
-/** Kills raw servers a failed test left behind; returns how many were still running. */
+/** Kills servers (raw or behind an SDK client) a test left behind; returns how many were still running. */
 export function killStrays(): number {
   let stray = 0;
   for (const server of RawServer.all) {
@@ -234,7 +249,39 @@ export function killStrays(): number {
     server.kill();
   }
   RawServer.all.clear();
+  for (const pid of sessionPids) {
+    if (isAlive(pid)) {
+      stray++;
+      process.kill(pid, "SIGKILL");
+    }
+  }
+  sessionPids.clear();
   return stray;
+}
+
+/** Polls `probe` until it returns something other than undefined. */
+export async function waitUntil<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = probe();
+    if (found !== undefined) return found;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** The server's journal once `event` was recorded (the tool waits server-side). */
+export async function journal(client: Client, event: string): Promise<JournalEntry[]> {
+  const result = await client.callTool({ name: "journal", arguments: { event, timeoutMs: 10_000 } });
+  return (result.structuredContent as { entries: JournalEntry[] }).entries;
+}
+
+export async function call(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<ToolResult> {
+  return (await client.callTool({ name, arguments: args })) as ToolResult;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,230 @@
+// The requests that run user code: the in-flight table, the concurrency limit and its queue,
+// cancellation, answers, and the stop at shutdown. Implements RequestHost for their scopes.
+import { answer } from "./answer.js";
+import type { ClientInfo } from "./context.js";
+import { DeadlineScheduler } from "./deadlines.js";
+import { Cancelled } from "./outcome.js";
+import { ErrorCode, encodeError, LATEST_PROTOCOL_VERSION, type RequestId } from "./protocol.js";
+import { isThenable, LOG_LEVELS, type RequestHost, type RequestKind, RequestScope } from "./scope.js";
+import type { ToolEntry } from "./table.js";
+
+/** Where a connection's messages go; `congested` means the peer is not reading. */
+export interface Outbound {
+  send(line: string): void;
+  /** A notification that may be dropped while the peer is not reading. */
+  sendDroppable(line: string): void;
+  readonly congested: boolean;
+}
+
+export interface RequestOptions {
+  /** Default budget of a handler; `@timeout` overrides it. 0 means none. Default 60 000. */
+  requestTimeoutMs?: number;
+  /** Handlers running at once; more requests wait in a queue. Default 100. */
+  maxConcurrency?: number;
+  /** Requests waiting for a slot before input is paused. Default 1000. */
+  maxQueued?: number;
+  /** How long a cancelled request may take to stop before it is answered and abandoned. Default 1000. */
+  cancelGraceMs?: number;
+}
+
+export interface RequestStats {
+  maxInFlight: number;
+  maxQueued: number;
+  abandoned: number;
+}
+
+export class Requests implements RequestHost {
+  readonly deadlines = new DeadlineScheduler();
+  readonly cancelGraceMs: number;
+  readonly stats: RequestStats = { maxInFlight: 0, maxQueued: 0, abandoned: 0 };
+  // Session state the connection sets at initialize and logging/setLevel.
+  client: ClientInfo = Object.freeze({
+    name: "unknown",
+    version: "unknown",
+    protocolVersion: LATEST_PROTOCOL_VERSION,
+    capabilities: Object.freeze({}),
+  });
+  logThreshold = LOG_LEVELS.indexOf("info");
+  structured = true;
+  private closing = false;
+  private running = 0;
+  private readonly inFlight = new Map<RequestId, RequestScope>();
+  private queue: (RequestScope | undefined)[] = [];
+  private queueHead = 0;
+  private readonly requestTimeoutMs: number;
+  private readonly maxConcurrency: number;
+  private readonly maxQueued: number;
+  /** Called when input is wanted again after `acceptsInput` was false. */
+  onInputWanted: () => void = () => {};
+  /** Called once after close() when nothing is in flight any more. */
+  onIdleAfterClose: () => void = () => {};
+
+  constructor(
+    private readonly out: Outbound,
+    private readonly report: (message: string) => void,
+    options: RequestOptions = {},
+  ) {
+    const timeout = options.requestTimeoutMs ?? 60_000;
+    this.requestTimeoutMs = timeout > 0 ? timeout : Number.POSITIVE_INFINITY;
+    this.maxConcurrency = Math.max(1, options.maxConcurrency ?? 100);
+    this.maxQueued = Math.max(1, options.maxQueued ?? 1000);
+    this.cancelGraceMs = options.cancelGraceMs ?? 1000;
+  }
+
+  /** False while output is congested or the queue is full: the transport should stop reading. */
+  get acceptsInput(): boolean {
+    return !this.closing && !this.out.congested && this.queue.length - this.queueHead < this.maxQueued;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Registers a request that runs user code and starts it, or queues it behind the limit. */
+  admit(
+    id: RequestId,
+    kind: RequestKind,
+    entry: unknown,
+    input: unknown,
+    target: string,
+    what: string,
+    progressToken: string | number | undefined,
+  ): void {
+    if (this.inFlight.has(id))
+      return this.invalid(id, `id ${JSON.stringify(id)} is in use by a request in flight`);
+    if (this.closing)
+      return this.fail(id, ErrorCode.InternalError, "Not started: the server is shutting down");
+    const own = (entry as { readonly timeoutMs?: number }).timeoutMs;
+    const budgetMs = own !== undefined && own > 0 ? own : this.requestTimeoutMs;
+    const label =
+      own !== undefined && own > 0
+        ? `the @timeout budget of ${what} (${own} ms)`
+        : `the server's request timeout (${budgetMs} ms)`;
+    const req = new RequestScope(this, id, kind, entry, input, target, what, progressToken, budgetMs, label);
+    this.inFlight.set(id, req);
+    if (this.running < this.maxConcurrency && !this.out.congested && this.queueHead === this.queue.length) {
+      this.start(req);
+    } else {
+      const queued = this.queue.push(req) - this.queueHead;
+      if (queued > this.stats.maxQueued) this.stats.maxQueued = queued;
+    }
+  }
+
+  private start(req: RequestScope): void {
+    if (++this.running > this.stats.maxInFlight) this.stats.maxInFlight = this.running;
+    req.begin();
+    let value: unknown;
+    try {
+      value = invoke(req);
+    } catch (error) {
+      req.settleHandler(error, true);
+      return;
+    }
+    if (isThenable(value)) {
+      value.then(
+        (result) => req.settleHandler(result, false),
+        (error: unknown) => req.settleHandler(error, true),
+      );
+    } else {
+      req.settleHandler(value, false);
+    }
+  }
+
+  /** RequestHost: the request's region settled (or was abandoned). */
+  finish(req: RequestScope): void {
+    this.inFlight.delete(req.id);
+    if (req.started) this.running--;
+    if (req.abandoned) this.stats.abandoned++;
+    const line = answer(req, this.structured, this.report);
+    if (line !== undefined) this.out.send(line);
+    this.pump();
+  }
+
+  notify(line: string): void {
+    this.out.sendDroppable(line);
+  }
+
+  warn(message: string): void {
+    this.report(message);
+  }
+
+  /** Starts queued requests while there is room, and asks for input again when it is wanted. */
+  pump(): void {
+    while (this.running < this.maxConcurrency && !this.out.congested && this.queueHead < this.queue.length) {
+      const next = this.queue[this.queueHead];
+      this.queue[this.queueHead++] = undefined;
+      if (next !== undefined && !next.done && !this.closing) this.start(next);
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    }
+    if (this.closing) {
+      if (this.inFlight.size === 0) {
+        const idle = this.onIdleAfterClose;
+        this.onIdleAfterClose = () => {};
+        idle();
+      }
+    } else if (this.acceptsInput) {
+      this.onInputWanted();
+    }
+  }
+
+  /** Stops taking work: queued requests are refused, running ones cancelled (they get the grace period). */
+  close(reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    for (const req of this.queue) {
+      if (req === undefined || req.done) continue;
+      this.fail(req.id, ErrorCode.InternalError, `Not started: the server is shutting down (${reason})`);
+      req.clientCancelled = true; // answered above; finishing it must not answer again
+      req.complete();
+    }
+    const cause = new Cancelled("shutdown", `the server is shutting down (${reason})`);
+    for (const req of [...this.inFlight.values()]) req.cancelBy(cause);
+    this.pump();
+  }
+
+  /** Answers and forgets whatever is still in flight (the shutdown grace ran out). */
+  abandonAll(): void {
+    for (const req of [...this.inFlight.values()]) req.abandon();
+  }
+
+  /** notifications/cancelled: a queued request is dropped, a running one cancelled; no answer either way. */
+  cancel(id: RequestId, reason: unknown): void {
+    const req = this.inFlight.get(id);
+    if (req === undefined) return; // unknown or finished: ignored, as the spec says
+    if (!req.started) {
+      req.clientCancelled = true;
+      req.complete();
+      return;
+    }
+    const why =
+      typeof reason === "string" && reason !== ""
+        ? `cancelled by the client: ${reason}`
+        : "cancelled by the client";
+    req.cancelBy(new Cancelled("client", why));
+  }
+
+  private fail(id: RequestId, code: number, message: string): void {
+    this.out.send(encodeError(id, code, message));
+  }
+
+  private invalid(id: RequestId, why: string): void {
+    this.fail(id, ErrorCode.InvalidRequest, `Invalid Request: ${why}`);
+  }
+}
+
+function invoke(req: RequestScope): unknown {
+  switch (req.kind) {
+    case "tool":
+      return (req.entry as ToolEntry).invoke(req, req.input);
+    case "resource":
+      return (req.entry as { invoke(ctx: RequestScope): unknown }).invoke(req);
+    case "template":
+    case "prompt":
+      return (req.entry as { invoke(ctx: RequestScope, input: unknown): unknown }).invoke(req, req.input);
+    default:
+      return req.kind satisfies never;
+  }
+}
