@@ -116,46 +116,26 @@ export class Catalog {
   }
 
   private listItems(kind: ListKind, structured: boolean): object[] {
-    const title = (t: string | undefined) => (structured ? t : undefined);
-    switch (kind) {
-      case "tools":
-        return (this.table.tools ?? []).map((t) => ({
-          name: t.name,
-          title: title(t.title),
-          description: t.description,
-          inputSchema: t.inputSchema,
-          outputSchema: structured ? t.outputSchema : undefined,
-          annotations: t.annotations,
-        }));
-      case "resources":
-        return (this.table.resources ?? []).map((r) => ({
-          uri: r.uri,
-          name: r.name,
-          title: title(r.title),
-          description: r.description,
-          mimeType: r.mimeType,
-          size: r.size,
-        }));
-      case "resourceTemplates":
-        return (this.table.resourceTemplates ?? []).map((r) => ({
-          uriTemplate: r.uriTemplate,
-          name: r.name,
-          title: title(r.title),
-          description: r.description,
-          mimeType: r.mimeType,
-        }));
-      case "prompts":
-        return (this.table.prompts ?? []).map((p) => ({
-          name: p.name,
-          title: title(p.title),
-          description: p.description,
-          arguments: p.arguments,
-        }));
-      default:
-        return kind satisfies never;
-    }
+    const fields = LIST_FIELDS[kind].filter((field) => structured || !STRUCTURED_ONLY.has(field));
+    const entries: readonly object[] = this.table[kind] ?? [];
+    return entries.map((entry) => {
+      const item: Record<string, unknown> = {};
+      for (const field of fields) item[field] = (entry as Record<string, unknown>)[field];
+      return item;
+    });
   }
 }
+
+/** What each list item carries on the wire: an allow-list, so runtime-only fields never leak. */
+const LIST_FIELDS: Record<ListKind, readonly string[]> = {
+  tools: ["name", "title", "description", "inputSchema", "outputSchema", "annotations"],
+  resources: ["uri", "name", "title", "description", "mimeType", "size"],
+  resourceTemplates: ["uriTemplate", "name", "title", "description", "mimeType"],
+  prompts: ["name", "title", "description", "arguments"],
+};
+
+/** Fields that clients before 2025-06-18 do not know. */
+const STRUCTURED_ONLY = new Set(["title", "outputSchema"]);
 
 function encodeCursor(page: number): string {
   return Buffer.from(`page:${page}`).toString("base64url");

@@ -78,7 +78,7 @@ export class Connection {
       params !== undefined &&
       (typeof params !== "object" || params === null || Array.isArray(params))
     ) {
-      this.fail(id as RequestId, ErrorCode.InvalidParams, "Invalid params: params must be an object");
+      this.invalid(id as RequestId, "params must be an object");
     } else {
       this.request(id as RequestId, method, (params as Params | undefined) ?? NO_PARAMS);
     }
@@ -197,7 +197,7 @@ export class Connection {
       const result = { content: [{ type: "text", text }], isError: true };
       return this.out.send(encodeResult(id, JSON.stringify(result)));
     }
-    this.admit(id, params, "tool", tool, args, tool.name, `tool ${JSON.stringify(tool.name)}`);
+    this.admit(id, params, "tool", tool, args, tool.name);
   }
 
   private readResource(id: RequestId, params: Params): void {
@@ -206,13 +206,11 @@ export class Connection {
     if (typeof uri !== "string") {
       return this.fail(id, ErrorCode.InvalidParams, "Invalid params: uri must be a string");
     }
-    const what = `resource ${JSON.stringify(uri)}`;
     const resource = this.catalog.resources.get(uri);
-    if (resource !== undefined) return this.admit(id, params, "resource", resource, undefined, uri, what);
+    if (resource !== undefined) return this.admit(id, params, "resource", resource, undefined, uri);
     try {
       const match = this.catalog.matchTemplate(uri);
-      if (match !== undefined)
-        return this.admit(id, params, "template", match.entry, match.variables, uri, what);
+      if (match !== undefined) return this.admit(id, params, "template", match.entry, match.variables, uri);
     } catch (error) {
       return this.invalidParams(id, error);
     }
@@ -236,7 +234,7 @@ export class Connection {
       const message = `Invalid arguments for prompt ${JSON.stringify(prompt.name)}: ${problems.join("; ")}`;
       return this.fail(id, ErrorCode.InvalidParams, message, { problems });
     }
-    this.admit(id, params, "prompt", prompt, args, prompt.name, `prompt ${JSON.stringify(prompt.name)}`);
+    this.admit(id, params, "prompt", prompt, args, prompt.name);
   }
 
   private setLevel(id: RequestId, params: Params): void {
@@ -270,15 +268,20 @@ export class Connection {
     entry: unknown,
     input: unknown,
     target: string,
-    what: string,
   ): void {
     const token = (params._meta as Params | undefined)?.progressToken;
     const progressToken = typeof token === "string" || typeof token === "number" ? token : undefined;
-    this.requests.admit(id, kind, entry, input, target, what, progressToken);
+    this.requests.admit(id, kind, entry, input, target, progressToken);
   }
 }
 
 function check(validate: Validator | undefined, args: unknown): string[] | undefined {
-  if (validate === undefined || validate(args)) return undefined;
+  if (validate === undefined) return undefined;
+  try {
+    if (validate(args)) return undefined;
+  } catch (error) {
+    // e.g. arguments nested deeper than the validator's recursion can go
+    return [`the arguments could not be checked: ${error instanceof Error ? error.message : String(error)}`];
+  }
   return describeIssues(validate.errors);
 }

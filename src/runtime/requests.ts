@@ -8,6 +8,9 @@ import { ErrorCode, encodeError, LATEST_PROTOCOL_VERSION, type RequestId } from 
 import { isThenable, LOG_LEVELS, type RequestHost, type RequestKind, RequestScope } from "./scope.js";
 import type { ToolEntry } from "./table.js";
 
+/** Input read on past a full queue before reading stops. */
+const READ_AHEAD_BYTES = 1 << 20;
+
 /** Where a connection's messages go; `congested` means the peer is not reading. */
 export interface Outbound {
   send(line: string): void;
@@ -21,7 +24,7 @@ export interface RequestOptions {
   requestTimeoutMs?: number;
   /** Handlers running at once; more requests wait in a queue. Default 100. */
   maxConcurrency?: number;
-  /** Requests waiting for a slot before input is paused. Default 1000. */
+  /** Requests waiting for a slot; past it the server reads at most 1 MiB more, then pauses input. Default 1000. */
   maxQueued?: number;
   /** How long a cancelled request may take to stop before it is answered and abandoned. Default 1000. */
   cancelGraceMs?: number;
@@ -51,6 +54,9 @@ export class Requests implements RequestHost {
   private readonly inFlight = new Map<RequestId, RequestScope>();
   private queue: (RequestScope | undefined)[] = [];
   private queueHead = 0;
+  private readAhead = 0;
+  private pumping = false;
+  private pumpAgain = false;
   private readonly requestTimeoutMs: number;
   private readonly maxConcurrency: number;
   private readonly maxQueued: number;
@@ -71,9 +77,23 @@ export class Requests implements RequestHost {
     this.cancelGraceMs = options.cancelGraceMs ?? 1000;
   }
 
-  /** False while output is congested or the queue is full: the transport should stop reading. */
+  /**
+   * False while output is congested, or the queue is full and the input read since then passed
+   * READ_AHEAD_BYTES: the transport should stop reading. Reading on a little past a full queue
+   * lets cancellations and the end of input behind the queued requests through.
+   */
   get acceptsInput(): boolean {
-    return !this.closing && !this.out.congested && this.queue.length - this.queueHead < this.maxQueued;
+    return (
+      !this.closing &&
+      !this.out.congested &&
+      (this.queue.length - this.queueHead < this.maxQueued || this.readAhead < READ_AHEAD_BYTES)
+    );
+  }
+
+  /** Counts input that arrives while the queue is full. */
+  noteInput(bytes: number): void {
+    if (this.queue.length - this.queueHead >= this.maxQueued) this.readAhead += bytes;
+    else this.readAhead = 0;
   }
 
   get inFlightCount(): number {
@@ -87,20 +107,19 @@ export class Requests implements RequestHost {
     entry: unknown,
     input: unknown,
     target: string,
-    what: string,
     progressToken: string | number | undefined,
   ): void {
-    if (this.inFlight.has(id))
-      return this.invalid(id, `id ${JSON.stringify(id)} is in use by a request in flight`);
+    if (this.inFlight.has(id)) {
+      // Answered with id null: the id belongs to the request in flight, whose answer is still due.
+      const message = `Invalid Request: id ${JSON.stringify(id)} is in use by a request in flight`;
+      return this.out.send(encodeError(null, ErrorCode.InvalidRequest, message));
+    }
     if (this.closing)
       return this.fail(id, ErrorCode.InternalError, "Not started: the server is shutting down");
     const own = (entry as { readonly timeoutMs?: number }).timeoutMs;
-    const budgetMs = own !== undefined && own > 0 ? own : this.requestTimeoutMs;
-    const label =
-      own !== undefined && own > 0
-        ? `the @timeout budget of ${what} (${own} ms)`
-        : `the server's request timeout (${budgetMs} ms)`;
-    const req = new RequestScope(this, id, kind, entry, input, target, what, progressToken, budgetMs, label);
+    const fromEntry = own !== undefined && own > 0;
+    const budgetMs = fromEntry ? own : this.requestTimeoutMs;
+    const req = new RequestScope(this, id, kind, entry, input, target, progressToken, budgetMs, fromEntry);
     this.inFlight.set(id, req);
     if (this.running < this.maxConcurrency && !this.out.congested && this.queueHead === this.queue.length) {
       this.start(req);
@@ -120,13 +139,14 @@ export class Requests implements RequestHost {
       req.settleHandler(error, true);
       return;
     }
-    if (isThenable(value)) {
+    if (!isThenable(value)) return req.settleHandler(value, false);
+    try {
       value.then(
         (result) => req.settleHandler(result, false),
         (error: unknown) => req.settleHandler(error, true),
       );
-    } else {
-      req.settleHandler(value, false);
+    } catch (error) {
+      req.settleHandler(error, true); // a thenable whose then() throws
     }
   }
 
@@ -148,15 +168,38 @@ export class Requests implements RequestHost {
     this.report(message);
   }
 
-  /** Starts queued requests while there is room, and asks for input again when it is wanted. */
+  /**
+   * Starts queued requests while there is room, and asks for input again when it is wanted.
+   * Not re-entered: a synchronous handler finishes inside start(), and its finish() only asks
+   * the running loop to go round again (a recursion per queued request would overflow the stack).
+   */
   pump(): void {
-    while (this.running < this.maxConcurrency && !this.out.congested && this.queueHead < this.queue.length) {
-      const next = this.queue[this.queueHead];
-      this.queue[this.queueHead++] = undefined;
-      if (next !== undefined && !next.done && !this.closing) this.start(next);
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (
+          this.running < this.maxConcurrency &&
+          !this.out.congested &&
+          this.queueHead < this.queue.length
+        ) {
+          const next = this.queue[this.queueHead];
+          this.queue[this.queueHead++] = undefined;
+          if (next !== undefined && !next.done && !this.closing) this.start(next);
+        }
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
     }
     if (this.queueHead === this.queue.length) {
       this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
       this.queueHead = 0;
     }
     if (this.closing) {
@@ -185,9 +228,12 @@ export class Requests implements RequestHost {
     this.pump();
   }
 
-  /** Answers and forgets whatever is still in flight (the shutdown grace ran out). */
-  abandonAll(): void {
-    for (const req of [...this.inFlight.values()]) req.abandon();
+  /**
+   * Answers and forgets what is still in flight (the shutdown grace ran out). Requests inside a
+   * masked section are waited for, unless `force` (a second signal).
+   */
+  abandonAll(force: boolean): void {
+    for (const req of [...this.inFlight.values()]) if (force || req.masks === 0) req.abandon();
   }
 
   /** notifications/cancelled: a queued request is dropped, a running one cancelled; no answer either way. */
@@ -208,10 +254,6 @@ export class Requests implements RequestHost {
 
   private fail(id: RequestId, code: number, message: string): void {
     this.out.send(encodeError(id, code, message));
-  }
-
-  private invalid(id: RequestId, why: string): void {
-    this.fail(id, ErrorCode.InvalidRequest, `Invalid Request: ${why}`);
   }
 }
 

@@ -44,7 +44,8 @@ export class Scope implements Context, Timed {
   /** End of this scope's budget (performance.now() milliseconds). */
   budgetEnd: number;
   budgetMs: number;
-  budgetLabel: string;
+  /** Set for a child with a budget of its own; others name their parent's or the request's. */
+  private readonly ownLabel: string | undefined;
   /** Requested cancellation; it takes effect (is delivered) when no mask is active. */
   stop: Cancelled | undefined = undefined;
   delivered = false;
@@ -61,12 +62,17 @@ export class Scope implements Context, Timed {
     readonly parent: Scope | undefined,
     budgetEnd: number,
     budgetMs: number,
-    budgetLabel: string,
+    ownLabel?: string,
   ) {
     this.root = root ?? (this as unknown as RequestScope);
     this.budgetEnd = budgetEnd;
     this.budgetMs = budgetMs;
-    this.budgetLabel = budgetLabel;
+    this.ownLabel = ownLabel;
+  }
+
+  /** Which budget applies, as errors name it (built only when asked for). */
+  get budgetLabel(): string {
+    return this.ownLabel ?? this.parent?.budgetLabel ?? this.root.requestBudgetLabel();
   }
 
   get requestId(): RequestId {
@@ -109,9 +115,11 @@ export class Scope implements Context, Timed {
 
   async masked<T>(fn: () => T | PromiseLike<T>): Promise<T> {
     this.maskDepth++;
+    this.root.masks++;
     try {
       return await fn();
     } finally {
+      this.root.masks--;
       if (--this.maskDepth === 0 && this.stop !== undefined) this.deliver();
     }
   }
@@ -130,7 +138,7 @@ export class Scope implements Context, Timed {
       child = new Scope(root, this, now + ownMs, ownMs, `the budget of ${task} (${ownMs} ms)`);
       root.host.deadlines.add(child, ownMs, now);
     } else {
-      child = new Scope(root, this, this.budgetEnd, this.budgetMs, this.budgetLabel);
+      child = new Scope(root, this, this.budgetEnd, this.budgetMs);
     }
     this.children ??= new Set();
     this.children.add(child);
@@ -222,6 +230,8 @@ export class RequestScope extends Scope {
   /** The first failure of a child task; it decides the outcome. */
   failure: unknown = undefined;
   hasFailure = false;
+  /** Masked sections running anywhere in the region; they are never abandoned. */
+  masks = 0;
   private inGrace = false;
   private lastProgress = Number.NEGATIVE_INFINITY;
   private loggerView: Logger | undefined = undefined;
@@ -235,13 +245,24 @@ export class RequestScope extends Scope {
     readonly input: unknown,
     /** The tool or prompt name, or the resource URI asked for. */
     readonly target: string,
-    /** Names the request in logs and errors, e.g. `tool "search"`. */
-    readonly what: string,
     readonly progressToken: string | number | undefined,
     budgetMs: number,
-    budgetLabel: string,
+    /** The budget is the entry's own `@timeout`, not the server's request timeout. */
+    private readonly budgetFromEntry: boolean,
   ) {
-    super(undefined, undefined, Number.POSITIVE_INFINITY, budgetMs, budgetLabel);
+    super(undefined, undefined, Number.POSITIVE_INFINITY, budgetMs);
+  }
+
+  /** Names the request in logs and errors, e.g. `tool "search"`. */
+  get what(): string {
+    const noun = this.kind === "tool" ? "tool" : this.kind === "prompt" ? "prompt" : "resource";
+    return `${noun} ${JSON.stringify(this.target)}`;
+  }
+
+  requestBudgetLabel(): string {
+    return this.budgetFromEntry
+      ? `the @timeout budget of ${this.what} (${this.budgetMs} ms)`
+      : `the server's request timeout (${this.budgetMs} ms)`;
   }
 
   /** The handler starts now: its budget starts too. */
@@ -280,6 +301,8 @@ export class RequestScope extends Scope {
 
   override onDeadline(now: number): void {
     if (this.inGrace) {
+      // A critical section is never cut short: wait for it, then give the region its grace again.
+      if (this.masks > 0) return this.host.deadlines.add(this, this.host.cancelGraceMs, now);
       const after =
         this.stop === undefined ? "its handler returned" : `it was cancelled (${this.stop.reason})`;
       this.abandon(`left tasks running ${this.host.cancelGraceMs} ms after ${after}`);
@@ -300,6 +323,7 @@ export class RequestScope extends Scope {
     this.hasFailure = true;
     this.failure = error;
     this.requestCancel(new Cancelled("parent", "another task of this request failed"));
+    this.startGrace(performance.now());
   }
 
   taskEnded(): void {
@@ -320,9 +344,10 @@ export class RequestScope extends Scope {
 
   emitProgress(done: number, total: number | undefined, message: string | undefined): void {
     if (this.progressToken === undefined || this.silent || !(done > this.lastProgress)) return;
+    if (!Number.isFinite(done)) return;
     this.lastProgress = done;
     const params: Record<string, unknown> = { progressToken: this.progressToken, progress: done };
-    if (total !== undefined) params.total = total;
+    if (total !== undefined && Number.isFinite(total)) params.total = total;
     if (message !== undefined) params.message = message;
     this.host.notify(encodeNotification("notifications/progress", params));
   }

@@ -32,8 +32,24 @@ export interface Server {
   readonly stats: ServerStats;
 }
 
+/** How long shutdown waits for a client that has stopped reading before giving up on the rest. */
+const FLUSH_PATIENCE_MS = 5000;
+
+let stderrBroken = false;
+let stderrWatched = false;
+
+/** A closed stderr must not turn each report into an error that is reported again. */
+export function watchStderr(): void {
+  if (stderrWatched) return;
+  stderrWatched = true;
+  process.stderr.on("error", () => {
+    stderrBroken = true;
+  });
+}
+
 export function reportToStderr(message: string): void {
-  process.stderr.write(`[fastmcp] ${message}\n`);
+  watchStderr();
+  if (!stderrBroken) process.stderr.write(`[fastmcp] ${message}\n`);
 }
 
 export function serve(table: DispatchTable, options: ServeOptions = {}): Server {
@@ -50,7 +66,15 @@ export function serve(table: DispatchTable, options: ServeOptions = {}): Server 
   const requests = connection.requests;
   const reader = new LineReader(
     maxMessageBytes,
-    (line) => connection.receive(line),
+    (line) => {
+      requests.noteInput(line.length);
+      try {
+        connection.receive(line);
+      } catch (error) {
+        // A bug, not the client's fault: report it and go on with the next line.
+        report(`could not handle a message: ${error instanceof Error ? error.stack : String(error)}`);
+      }
+    },
     () => {
       const message = `Invalid Request: the message exceeds the ${maxMessageBytes}-byte limit`;
       outbox.send(encodeError(null, ErrorCode.InvalidRequest, message));
@@ -88,24 +112,31 @@ export function serve(table: DispatchTable, options: ServeOptions = {}): Server 
     if (finished) return;
     finished = true;
     clearTimeout(graceTimer);
-    // A peer that stopped reading must not keep the process alive for ever.
-    const flushTimer = setTimeout(resolveClosed, graceMs);
+    // Wait while the client keeps reading; a client that stopped must not keep the process alive.
+    let pending = Number.POSITIVE_INFINITY;
+    let flushTimer: NodeJS.Timeout | undefined;
+    const giveUpUnlessMoving = (): void => {
+      if (output.writableLength === 0 || output.writableLength >= pending) return resolveClosed();
+      pending = output.writableLength;
+      flushTimer = setTimeout(giveUpUnlessMoving, FLUSH_PATIENCE_MS);
+    };
     outbox.flushNow(() => {
       clearTimeout(flushTimer);
       resolveClosed();
     });
+    giveUpUnlessMoving();
   };
 
   const close = (reason = "closed"): void => {
     if (closing) {
-      requests.abandonAll();
+      requests.abandonAll(true);
       return;
     }
     closing = true;
     input.off("data", onData);
     input.pause();
     requests.onIdleAfterClose = finish;
-    graceTimer = setTimeout(() => requests.abandonAll(), graceMs + 50);
+    graceTimer = setTimeout(() => requests.abandonAll(false), graceMs + 50);
     requests.close(reason);
   };
 

@@ -3,7 +3,7 @@
 // Being the server's entry point, this is the one runtime module that calls process.exit.
 
 import { correlationId } from "./protocol.js";
-import { reportToStderr, type ServeOptions, type Server, serve } from "./serve.js";
+import { reportToStderr, type ServeOptions, type Server, serve, watchStderr } from "./serve.js";
 import { guardStdout } from "./stdio-guard.js";
 import type { DispatchTable } from "./table.js";
 
@@ -11,6 +11,7 @@ export type StdioOptions = Omit<ServeOptions, "input" | "output" | "write">;
 
 export function runStdio(table: DispatchTable, options: StdioOptions = {}): Server {
   const { stream, write } = guardStdout();
+  watchStderr();
   const report = options.report ?? reportToStderr;
   // A stray rejection or throw in handler code is a bug to report, not a reason to drop every session.
   process.on("unhandledRejection", (reason) => reportStray("unhandled rejection", reason, report));

@@ -76,6 +76,54 @@ class TestHost implements RequestHost {
   }
 }
 
+/** The context of the handler under test: a request scope named for the test. */
+class TestScope extends RequestScope implements TestContext {
+  private readonly allSettled: Promise<void>;
+
+  constructor(
+    private readonly testHost: TestHost,
+    id: string | number,
+    progressToken: string | number | undefined,
+    budgetMs: number,
+  ) {
+    super(testHost, id, "tool", undefined, undefined, "test", progressToken, budgetMs, false);
+    this.allSettled = new Promise<void>((resolve, reject) => {
+      testHost.finished = (done) => (done.hasFailure ? reject(done.failure) : resolve());
+    });
+    this.allSettled.catch(() => {});
+  }
+
+  override get what(): string {
+    return "the handler under test";
+  }
+
+  override requestBudgetLabel(): string {
+    return `the test budget (${this.budgetMs} ms)`;
+  }
+
+  get progressEvents(): readonly RecordedProgress[] {
+    return this.testHost.progressEvents;
+  }
+
+  get logs(): readonly RecordedLog[] {
+    return this.testHost.logs;
+  }
+
+  get warnings(): readonly string[] {
+    return this.testHost.warnings;
+  }
+
+  cancel(reason?: string): void {
+    const why = reason ? `cancelled by the client: ${reason}` : "cancelled by the client";
+    this.cancelBy(new Cancelled("client", why));
+  }
+
+  close(): Promise<void> {
+    this.settleHandler(undefined, false);
+    return this.allSettled;
+  }
+}
+
 export function createTestContext(options: TestContextOptions = {}): TestContext {
   const client: ClientInfo = Object.freeze({
     name: "test-client",
@@ -84,43 +132,12 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     capabilities: {},
     ...options.client,
   });
-  const host = new TestHost(
-    client,
-    options.cancelGraceMs ?? 1000,
-    LOG_LEVELS.indexOf(options.logLevel ?? "debug"),
-  );
-  const budgetMs =
-    options.timeoutMs !== undefined && options.timeoutMs > 0 ? options.timeoutMs : Number.POSITIVE_INFINITY;
+  const logLevel = LOG_LEVELS.indexOf(options.logLevel ?? "debug");
+  const host = new TestHost(client, options.cancelGraceMs ?? 1000, logLevel);
+  const timeout = options.timeoutMs;
+  const budgetMs = timeout !== undefined && timeout > 0 ? timeout : Number.POSITIVE_INFINITY;
   const token = options.progressToken === undefined ? "test" : (options.progressToken ?? undefined);
-  const req = new RequestScope(
-    host,
-    options.requestId ?? 1,
-    "tool",
-    undefined,
-    undefined,
-    "test",
-    "the handler under test",
-    token,
-    budgetMs,
-    `the handler's budget (${budgetMs} ms)`,
-  );
-  req.begin();
-  const settled = new Promise<void>((resolve, reject) => {
-    host.finished = (done) => (done.hasFailure ? reject(done.failure) : resolve());
-  });
-  settled.catch(() => {});
-  return Object.assign(req, {
-    cancel(reason?: string): void {
-      req.cancelBy(
-        new Cancelled("client", reason ? `cancelled by the client: ${reason}` : "cancelled by the client"),
-      );
-    },
-    progressEvents: host.progressEvents,
-    logs: host.logs,
-    warnings: host.warnings,
-    close(): Promise<void> {
-      req.settleHandler(undefined, false);
-      return settled;
-    },
-  });
+  const ctx = new TestScope(host, options.requestId ?? 1, token, budgetMs);
+  ctx.begin();
+  return ctx;
 }

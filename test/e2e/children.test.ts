@@ -8,7 +8,6 @@ import {
   killStrays,
   type Message,
   responsesFor,
-  type ToolResult,
   type WireEntry,
   waitUntil,
 } from "./harness.js";

@@ -1,7 +1,7 @@
 // Progress and error outcomes (DESIGN §3): progress only with a token, ToolError as isError, panics as -32603 with a ref.
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { call, callId, connect, killStrays, responsesFor, type ToolResult, waitUntil } from "./harness.js";
+import { call, callId, connect, killStrays, responsesFor, waitUntil } from "./harness.js";
 
 afterAll(() => {
   expect(killStrays()).toBe(0);

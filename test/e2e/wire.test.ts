@@ -130,7 +130,7 @@ describe("malformed input", () => {
     });
   });
 
-  it("answers params that are not an object with -32602", async () => {
+  it("answers params that are not an object with -32600 (an invalid Request object)", async () => {
     await withServer([], async (server) => {
       await server.initialize();
       let n = 0;
@@ -138,7 +138,7 @@ describe("malformed input", () => {
         const id = `p${++n}`;
         const { all } = await answersTo(server, line({ jsonrpc: "2.0", id, method: "tools/call", params }));
         expect(all, JSON.stringify(params)).toEqual([
-          { jsonrpc: "2.0", id, error: expect.objectContaining({ code: -32602 }) },
+          { jsonrpc: "2.0", id, error: expect.objectContaining({ code: -32600 }) },
         ]);
       }
     });

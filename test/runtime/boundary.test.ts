@@ -106,7 +106,7 @@ describe("the built runtime", () => {
 describe("the runtime source", () => {
   // What ships in every server: all of src/runtime but the unit-test helper. Counted as code
   // lines (comments and blank lines excluded), so that explaining a module costs nothing.
-  it("stays small: under 1,850 lines of code in the modules a server ships", () => {
+  it("stays small: under 1,900 lines of code in the modules a server ships", () => {
     const counts = readdirSync(srcRuntime)
       .filter((f) => f.endsWith(".ts") && f !== "test-context.ts")
       .map((f) => ({
@@ -120,6 +120,6 @@ describe("the runtime source", () => {
       .sort((a, b) => b.lines - a.lines)
       .map((c) => `${c.file} ${c.lines}`)
       .join(", ");
-    expect(total, `lines of code: ${detail}`).toBeLessThan(1850);
+    expect(total, `lines of code: ${detail}`).toBeLessThan(1900);
   });
 });

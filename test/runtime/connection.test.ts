@@ -168,9 +168,9 @@ describe("JSON-RPC errors", () => {
     ["a missing jsonrpc", '{"id":"seven","method":"ping"}', -32600, "seven"],
     ["a missing method", '{"jsonrpc":"2.0","id":8}', -32600, 8],
     ["a non-string method", '{"jsonrpc":"2.0","id":8,"method":5}', -32600, 8],
-    ["array params", '{"jsonrpc":"2.0","id":9,"method":"ping","params":[1]}', -32602, 9],
-    ["string params", '{"jsonrpc":"2.0","id":9,"method":"ping","params":"x"}', -32602, 9],
-    ["null params", '{"jsonrpc":"2.0","id":9,"method":"ping","params":null}', -32602, 9],
+    ["array params", '{"jsonrpc":"2.0","id":9,"method":"ping","params":[1]}', -32600, 9],
+    ["string params", '{"jsonrpc":"2.0","id":9,"method":"ping","params":"x"}', -32600, 9],
+    ["null params", '{"jsonrpc":"2.0","id":9,"method":"ping","params":null}', -32600, 9],
   ])("answers %s with %i", (_name, line, code, id) => {
     const { out, send } = setup();
     send(line);
@@ -301,8 +301,9 @@ describe("duplicate ids", () => {
     initialize();
     call("hold", { key: "first" }, 1);
     request(method, params, 1);
+    // id null: an error carrying id 1 would settle the client's first request 1.
     expect(out.take()).toEqual([
-      { jsonrpc: "2.0", id: 1, error: { code: -32600, message: expect.stringContaining("in use") } },
+      { jsonrpc: "2.0", id: null, error: { code: -32600, message: expect.stringContaining("in use") } },
     ]);
     expect(held.map((h) => h.key)).toEqual(["first"]);
     held[0]?.release();
@@ -353,7 +354,7 @@ describe("concurrency and backpressure", () => {
     expect(connection.stats).toMatchObject({ requests: 6, maxInFlight: 2, maxQueued: 3 });
   });
 
-  it("stops accepting input when the queue reaches maxQueued and asks for it again via pump()", async () => {
+  it("reads at most 1 MiB past a full queue, then stops, and asks for input again via pump()", async () => {
     const { connection, held, initialize, call } = setup({ maxConcurrency: 1, maxQueued: 2 });
     let wanted = 0;
     connection.requests.onInputWanted = () => wanted++;
@@ -362,6 +363,9 @@ describe("concurrency and backpressure", () => {
     call("hold", { key: "queued-1" });
     expect(connection.requests.acceptsInput).toBe(true);
     call("hold", { key: "queued-2" });
+    connection.requests.noteInput(1000);
+    expect(connection.requests.acceptsInput).toBe(true); // reading ahead: cancellations still get through
+    connection.requests.noteInput(1 << 20);
     expect(connection.requests.acceptsInput).toBe(false);
     expect(wanted).toBe(0);
 

@@ -345,6 +345,14 @@ describe("progress", () => {
     expect(ctx.progressEvents).toHaveLength(count);
   });
 
+  it("never sends a non-finite value, which JSON would turn into null", () => {
+    const ctx = createTestContext();
+    ctx.progress(Number.POSITIVE_INFINITY);
+    ctx.progress(1, Number.NaN);
+    ctx.progress(2, Number.POSITIVE_INFINITY, "unknown total");
+    expect(ctx.progressEvents).toEqual([{ progress: 1 }, { progress: 2, message: "unknown total" }]);
+  });
+
   it("records progress reported from a child task", async () => {
     const ctx = createTestContext();
     await ctx.spawn((child) => child.progress(3, 4));
