@@ -33,6 +33,27 @@ describe("initialize through the SDK client", () => {
   });
 });
 
+describe("the context of a request", () => {
+  it("reports the request id and the client as negotiated", async () => {
+    const session = await connect();
+    try {
+      const result = await session.client.callTool({ name: "whoami", arguments: {} });
+      const sent = session.wire.filter((e) => e.dir === "out" && e.msg.method === "tools/call").at(-1);
+      expect(result.structuredContent).toEqual({
+        requestId: sent?.msg.id,
+        client: {
+          name: "fastmcp-e2e",
+          version: "1.0.0",
+          protocolVersion: "2025-11-25",
+          capabilities: expect.any(Object),
+        },
+      });
+    } finally {
+      await session.close();
+    }
+  });
+});
+
 describe("version negotiation on the wire", () => {
   it.each(["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"])("echoes %s", async (version) => {
     const server = new RawServer();

@@ -61,6 +61,19 @@ describe("resources", () => {
   ])("answers %s with a JSON-RPC error", async (_what, uri, code) => {
     await expect(session.client.readResource({ uri })).rejects.toMatchObject({ code });
   });
+
+  it("reports a panicking resource as -32603 with a ref that leads to the stack", async () => {
+    const error = (await session.client
+      .readResource({ uri: "users://crash/profile" })
+      .catch((e: unknown) => e)) as {
+      code: number;
+      message: string;
+    };
+    expect(error.code).toBe(-32603);
+    const ref = /ref ([0-9a-f]{8})/.exec(error.message)?.[1];
+    await expect.poll(() => session.stderr()).toContain(`panic ${ref} in resource "users://crash/profile"`);
+    expect(session.stderr()).toContain("TypeError: a bug in the profile resource");
+  });
 });
 
 describe("prompts", () => {
@@ -94,6 +107,12 @@ describe("prompts", () => {
       message: expect.stringContaining('missing required argument "name"'),
     });
     await expect(session.client.getPrompt({ name: "farewell" })).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it("answers a ToolError from a prompt with a JSON-RPC error carrying its code and message", async () => {
+    await expect(
+      session.client.getPrompt({ name: "conversation", arguments: { topic: "forbidden" } }),
+    ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("that topic is off limits") });
   });
 });
 
