@@ -4,8 +4,8 @@
 // stack goes to stderr.
 import { Cancelled, isOutcome, type Outcome, outcomeOfThrown } from "./outcome.js";
 import { correlationId, ErrorCode, encodeError, encodeResult, textResultJson } from "./protocol.js";
+import type { RequestScope } from "./request-scope.js";
 import { promptResultJson, resourceResultJson, toolResultJson } from "./results.js";
-import type { RequestScope } from "./scope.js";
 import type { PromptEntry, ResourceEntry, ResourceTemplateEntry, ToolEntry } from "./table.js";
 
 /** The response line for a settled request, or undefined when none may be sent. */

@@ -5,7 +5,8 @@ import type { ClientInfo } from "./context.js";
 import { DeadlineScheduler } from "./deadlines.js";
 import { Cancelled } from "./outcome.js";
 import { ErrorCode, encodeError, LATEST_PROTOCOL_VERSION, type RequestId } from "./protocol.js";
-import { isThenable, LOG_LEVELS, type RequestHost, type RequestKind, RequestScope } from "./scope.js";
+import { RequestScope } from "./request-scope.js";
+import { isThenable, LOG_LEVELS, type RequestHost, type RequestKind } from "./scope.js";
 import type { ToolEntry } from "./table.js";
 
 /** Input read on past a full queue before reading stops. */

@@ -4,7 +4,8 @@ import type { ClientInfo, Context, LogLevel } from "./context.js";
 import { DeadlineScheduler } from "./deadlines.js";
 import { Cancelled } from "./outcome.js";
 import { LATEST_PROTOCOL_VERSION } from "./protocol.js";
-import { LOG_LEVELS, type RequestHost, RequestScope } from "./scope.js";
+import { RequestScope } from "./request-scope.js";
+import { LOG_LEVELS, type RequestHost } from "./scope.js";
 
 export interface TestContextOptions {
   requestId?: string | number;
