@@ -1,13 +1,7 @@
 // The `fastmcp` command line. The only module that sets process.exitCode.
 import { readFileSync } from "node:fs";
-
-const USAGE = `Usage: fastmcp <command> [options]
-
-Options:
-  -h, --help     show this help
-  -v, --version  print the version
-
-This release ships the runtime only; build, dev, call, list and init are not available yet.`;
+import { Command, CommanderError } from "commander";
+import { buildCommand } from "./build.js";
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -16,18 +10,35 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-export function run(argv: readonly string[]): number {
-  const [first] = argv;
-  if (first === undefined || first === "-h" || first === "--help") {
-    process.stdout.write(`${USAGE}\n`);
-    return first === undefined ? 2 : 0;
+const io = {
+  out: (text: string) => process.stdout.write(text),
+  err: (text: string) => process.stderr.write(text),
+};
+
+/** Parses argv and runs the command; resolves to the exit code (0 ok, 1 failed, 2 usage). */
+export async function run(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = new Command("fastmcp")
+    .description("Build MCP servers from JSDoc-tagged TypeScript functions.")
+    .version(packageVersion(), "-v, --version")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  program
+    .command("build")
+    .description("check the project, generate schemas and validators, and bundle dist/server.mjs")
+    .argument("[dir]", "project directory", ".")
+    .option("--json", "print a machine-readable result on stdout")
+    .option("--out-dir <dir>", "where server.mjs and manifest.json go, relative to the project", "dist")
+    .action(async (dir: string, options: { json?: boolean; outDir?: string }) => {
+      code = await buildCommand(dir, options, io);
+    });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
   }
-  if (first === "-v" || first === "--version") {
-    process.stdout.write(`${packageVersion()}\n`);
-    return 0;
-  }
-  process.stderr.write(`fastmcp: unknown command ${JSON.stringify(first)}\n\n${USAGE}\n`);
-  return 2;
+  return code;
 }
 
-process.exitCode = run(process.argv.slice(2));
+process.exitCode = await run(process.argv.slice(2));

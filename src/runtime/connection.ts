@@ -210,7 +210,13 @@ export class Connection {
     if (resource !== undefined) return this.admit(id, params, "resource", resource, undefined, uri);
     try {
       const match = this.catalog.matchTemplate(uri);
-      if (match !== undefined) return this.admit(id, params, "template", match.entry, match.variables, uri);
+      if (match !== undefined) {
+        const problems = check(match.entry.validate, match.variables);
+        if (problems === undefined)
+          return this.admit(id, params, "template", match.entry, match.variables, uri);
+        const message = `Invalid params: ${uri}: ${problems.join("; ")}`;
+        return this.fail(id, ErrorCode.InvalidParams, message, { problems });
+      }
     } catch (error) {
       return this.invalidParams(id, error);
     }

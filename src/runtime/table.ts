@@ -65,6 +65,8 @@ export interface ResourceTemplateEntry extends EntryBase {
   readonly mimeType?: string;
   /** Values offered by completion/complete, per variable (from literal unions and enums). */
   readonly completions?: Readonly<Record<string, readonly string[]>>;
+  /** Checks the decoded variables (e.g. against a literal union); a failure answers -32602. */
+  readonly validate?: Validator;
   /** Receives the decoded variables. */
   readonly invoke: (ctx: Context, variables: Readonly<Record<string, string>>) => unknown;
 }

@@ -1,0 +1,155 @@
+// The TypeScript side of the compiler: reads the project's tsconfig with the pinned TypeScript
+// (never the project's own), maps `fastmcp-ts` to this package so handlers and runtime agree, and
+// keeps one caching compiler host so that rebuilds reuse parsed files (and `oldProgram`).
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
+
+/** This package's root (dist/compiler/program.js → ../..). */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface Project {
+  readonly dir: string;
+  readonly options: ts.CompilerOptions;
+  readonly rootNames: readonly string[];
+}
+
+const DEFAULT_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  skipLibCheck: true,
+};
+
+/** Reads `<dir>/tsconfig.json` if there is one; otherwise every .ts file under `<dir>/src`. */
+export function readProject(dir: string): StageResult<Project | undefined> {
+  const projectDir = resolve(dir);
+  const configPath = join(projectDir, "tsconfig.json");
+  let options: ts.CompilerOptions;
+  let rootNames: string[];
+  const diagnostics: Diagnostic[] = [];
+  if (existsSync(configPath)) {
+    const read = ts.readConfigFile(configPath, ts.sys.readFile);
+    if (read.error) return { value: undefined, diagnostics: [fromTs(read.error, projectDir)] };
+    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, projectDir, undefined, configPath);
+    for (const error of parsed.errors) diagnostics.push(fromTs(error, projectDir));
+    options = parsed.options;
+    rootNames = parsed.fileNames;
+  } else {
+    options = { ...DEFAULT_OPTIONS };
+    rootNames = listSources(join(projectDir, "src"));
+  }
+  // The runtime this compiler belongs to, whatever the project has installed.
+  const runtimeTypes = join(PACKAGE_ROOT, "dist");
+  options = {
+    ...options,
+    noEmit: true,
+    declaration: false,
+    composite: false,
+    incremental: false,
+    paths: {
+      ...options.paths,
+      "fastmcp-ts": [join(runtimeTypes, "index.d.ts")],
+      "fastmcp-ts/runtime": [join(runtimeTypes, "runtime", "index.d.ts")],
+      "fastmcp-ts/stdio": [join(runtimeTypes, "runtime", "stdio.d.ts")],
+    },
+  };
+  if (rootNames.length === 0) {
+    diagnostics.push({
+      code: Code.NoEntries,
+      severity: "error",
+      message: `no TypeScript sources found in ${dir}`,
+    });
+  }
+  return { value: { dir: projectDir, options, rootNames: rootNames.sort() }, diagnostics };
+}
+
+function listSources(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (name !== "node_modules" && !name.startsWith(".")) out.push(...listSources(path));
+    } else if (/\.(m?ts|tsx)$/.test(name) && !/\.d\.m?ts$/.test(name)) {
+      out.push(path);
+    }
+  }
+  return out;
+}
+
+/** A source file of the project itself (not a library, not a declaration file). */
+export function isProjectFile(file: ts.SourceFile, projectDir: string): boolean {
+  return (
+    !file.isDeclarationFile &&
+    file.fileName.startsWith(`${projectDir}/`) &&
+    !file.fileName.includes("/node_modules/")
+  );
+}
+
+export function projectPath(projectDir: string, fileName: string): string {
+  return relative(projectDir, fileName).split(sep).join("/");
+}
+
+/** A TypeScript diagnostic in our shape (`TS2304`), with a project-relative location. */
+export function fromTs(d: ts.Diagnostic, projectDir: string): Diagnostic {
+  const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+  const severity = d.category === ts.DiagnosticCategory.Warning ? "warning" : "error";
+  if (d.file === undefined || d.start === undefined) return { code: `TS${d.code}`, severity, message };
+  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+  return {
+    code: `TS${d.code}`,
+    severity,
+    message,
+    file: projectPath(projectDir, d.file.fileName),
+    line: line + 1,
+    column: character + 1,
+    length: d.length,
+  };
+}
+
+/**
+ * A compiler host that caches files (text and parse) across programs and builds, and can append
+ * text to a file in memory: the synthetic declarations the schema stage reads. Handing the same
+ * SourceFile objects to the next program is what lets TypeScript reuse them (`oldProgram`).
+ */
+export class CachingHost {
+  private readonly texts = new Map<string, string>();
+  private readonly parsed = new Map<string, ts.SourceFile>();
+  private readonly base: ts.CompilerHost;
+
+  constructor(options: ts.CompilerOptions) {
+    this.base = ts.createCompilerHost(options, true);
+  }
+
+  /** Forgets a file that changed on disk. */
+  invalidate(fileName: string): void {
+    this.texts.delete(fileName);
+  }
+
+  /** A host for one program; `appended` adds text to the end of some files. */
+  host(appended: ReadonlyMap<string, string> = new Map()): ts.CompilerHost {
+    return {
+      ...this.base,
+      getSourceFile: (fileName, languageVersion) => {
+        let disk = this.texts.get(fileName);
+        if (disk === undefined) {
+          disk = this.base.readFile(fileName);
+          if (disk === undefined) return undefined;
+          this.texts.set(fileName, disk);
+        }
+        const extra = appended.get(fileName);
+        const key = extra === undefined ? fileName : `${fileName}\0synthetic`;
+        const text = extra === undefined ? disk : disk + extra;
+        const cached = this.parsed.get(key);
+        if (cached !== undefined && cached.text === text) return cached;
+        const source = ts.createSourceFile(fileName, text, languageVersion, true);
+        this.parsed.set(key, source);
+        return source;
+      },
+    };
+  }
+}

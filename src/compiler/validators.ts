@@ -1,0 +1,57 @@
+// The validator stage: compiles every input schema with ajv at build time into standalone
+// CommonJS (ajv's ESM output still calls require), so the server never compiles a schema.
+import { createRequire } from "node:module";
+import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
+import type { EntryModel } from "./model.js";
+
+const require = createRequire(import.meta.url);
+
+export interface CompiledValidators {
+  /** CommonJS source exporting v0, v1, … in entry order (prompts and tools only). */
+  readonly code: string;
+  /** Export name per entry index; entries without arguments to check have none. */
+  readonly names: ReadonlyMap<number, string>;
+}
+
+export function compileValidators(entries: readonly EntryModel[]): StageResult<CompiledValidators> {
+  // ajv is loaded here, not at module load: `fastmcp --help` should not pay for it.
+  const Ajv2020 = require("ajv/dist/2020.js").default as typeof import("ajv/dist/2020.js").default;
+  const addFormats = require("ajv-formats").default as typeof import("ajv-formats").default;
+  const standaloneCode = require("ajv/dist/standalone/index.js")
+    .default as typeof import("ajv/dist/standalone/index.js").default;
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    code: { source: true, optimize: true },
+  });
+  addFormats(ajv);
+  const diagnostics: Diagnostic[] = [];
+  const names = new Map<number, string>();
+  const refs: Record<string, string> = {};
+  entries.forEach((entry, index) => {
+    if (entry.kind === "resource") return;
+    const id = `input${index}`;
+    try {
+      ajv.addSchema(entry.inputSchema as object, id);
+      ajv.getSchema(id);
+    } catch (error) {
+      diagnostics.push({
+        code: Code.ValidatorFailed,
+        severity: "error",
+        message: `the input schema of ${entry.kind} ${JSON.stringify(entry.name)} does not compile: ${error instanceof Error ? error.message : String(error)}`,
+        ...entry.location,
+      });
+      ajv.removeSchema(id);
+      return;
+    }
+    names.set(index, `v${index}`);
+    refs[`v${index}`] = id;
+  });
+  if (diagnostics.length > 0) return { value: { code: "", names }, diagnostics };
+  const code = Object.keys(refs).length === 0 ? '"use strict";\n' : standaloneCode(ajv, refs);
+  return { value: { code, names }, diagnostics };
+}
