@@ -195,6 +195,15 @@ function attachDocs(
   for (const tag of tagged.doc.tags) {
     if (tag.name === "param") {
       current = tag.param;
+      if (current === "") {
+        s.report(tag.node, {
+          code: Code.StrayTag,
+          severity: "error",
+          message: "@param needs the name of a parameter",
+        });
+        current = undefined;
+        continue;
+      }
       if (current === undefined || contextNames.has(current)) {
         current = undefined;
         continue;

@@ -117,6 +117,11 @@ export function fromTs(d: ts.Diagnostic, projectDir: string): Diagnostic {
  * SourceFile objects to the next program is what lets TypeScript reuse them (`oldProgram`).
  */
 export class CachingHost {
+  /**
+   * Library files (TypeScript's lib and anything under node_modules) are taken not to change while
+   * the process runs, so every build in it shares their parse: most of a cold program's work.
+   */
+  private static readonly libraries = new Map<string, ts.SourceFile>();
   private readonly texts = new Map<string, string>();
   private readonly parsed = new Map<string, ts.SourceFile>();
   private readonly base: ts.CompilerHost;
@@ -135,6 +140,13 @@ export class CachingHost {
     return {
       ...this.base,
       getSourceFile: (fileName, languageVersion) => {
+        const library = isLibrary(fileName);
+        const format = typeof languageVersion === "object" ? languageVersion.impliedNodeFormat : undefined;
+        const libraryKey = `${fileName}\0${format}`;
+        if (library) {
+          const shared = CachingHost.libraries.get(libraryKey);
+          if (shared !== undefined) return shared;
+        }
         let disk = this.texts.get(fileName);
         if (disk === undefined) {
           disk = this.base.readFile(fileName);
@@ -147,9 +159,16 @@ export class CachingHost {
         const cached = this.parsed.get(key);
         if (cached !== undefined && cached.text === text) return cached;
         const source = ts.createSourceFile(fileName, text, languageVersion, true);
-        this.parsed.set(key, source);
+        if (library) CachingHost.libraries.set(libraryKey, source);
+        else this.parsed.set(key, source);
         return source;
       },
     };
   }
+}
+
+const LIBRARY_DIR = dirname(ts.getDefaultLibFilePath({}));
+
+function isLibrary(fileName: string): boolean {
+  return fileName.startsWith(LIBRARY_DIR) || fileName.includes("/node_modules/");
 }

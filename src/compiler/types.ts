@@ -108,8 +108,10 @@ function join2(path: string, name: string): string {
 export function unresolvedReferences(checker: ts.TypeChecker, typeNode: ts.TypeNode): ts.TypeReferenceNode[] {
   const out: ts.TypeReferenceNode[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isTypeReferenceNode(node) && checker.getSymbolAtLocation(node.typeName) === undefined)
+    // An unknown name resolves to no symbol, or to the checker's placeholder without declarations.
+    if (ts.isTypeReferenceNode(node) && !checker.getSymbolAtLocation(node.typeName)?.declarations?.length) {
       out.push(node);
+    }
     ts.forEachChild(node, visit);
   };
   visit(typeNode);
