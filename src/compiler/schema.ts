@@ -72,8 +72,10 @@ export function generateSchemas(
 
   const entries: EntryModel[] = [];
   for (const draft of drafts) {
-    const input = schemaOf(draft, draft.handler.inputType);
-    if (input === undefined) continue;
+    const generated = schemaOf(draft, draft.handler.inputType);
+    if (generated === undefined) continue;
+    // Some clients want `properties` even when there are none.
+    const input = generated.properties === undefined ? { type: "object", properties: {}, ...generated } : generated;
     if (!applyParameterDocs(input, draft, diagnostics)) continue;
     const base = {
       name: draft.name,

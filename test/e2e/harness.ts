@@ -79,10 +79,16 @@ export interface Session {
 /** Starts the reference server with `flags` and connects the official SDK client to it. */
 export async function connect(flags: string[] = []): Promise<Session> {
   assertBuilt();
+  return connectTo(SERVER_PATH, flags);
+}
+
+/** Starts `node <server> ...args` in `cwd` and connects the official SDK client to it. */
+export async function connectTo(server: string, args: string[] = [], cwd?: string): Promise<Session> {
   const inner = new StdioClientTransport({
     command: process.execPath,
-    args: [SERVER_PATH, ...flags],
+    args: [server, ...args],
     stderr: "pipe",
+    ...(cwd === undefined ? {} : { cwd }),
   });
   let stderr = "";
   inner.stderr?.on("data", (chunk: Buffer) => {
