@@ -1,7 +1,6 @@
 // The `fastmcp` command line. The only module that sets process.exitCode.
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { buildCommand } from "./build.js";
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -30,6 +29,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     .option("--json", "print a machine-readable result on stdout")
     .option("--out-dir <dir>", "where server.mjs and manifest.json go, relative to the project", "dist")
     .action(async (dir: string, options: { json?: boolean; outDir?: string }) => {
+      // The compiler (TypeScript, ajv, esbuild) loads only when a command needs it.
+      const { buildCommand } = await import("./build.js");
       code = await buildCommand(dir, options, io);
     });
   try {

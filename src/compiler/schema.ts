@@ -75,7 +75,8 @@ export function generateSchemas(
     const generated = schemaOf(draft, draft.handler.inputType);
     if (generated === undefined) continue;
     // Some clients want `properties` even when there are none.
-    const input = generated.properties === undefined ? { type: "object", properties: {}, ...generated } : generated;
+    const input =
+      generated.properties === undefined ? { type: "object", properties: {}, ...generated } : generated;
     if (!applyParameterDocs(input, draft, diagnostics)) continue;
     const base = {
       name: draft.name,

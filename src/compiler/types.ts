@@ -81,6 +81,14 @@ export function findUnsupported(
       return undefined;
     }
     for (const property of checker.getPropertiesOfType(t)) {
+      const name = property.getName();
+      if (name === "__proto__" || /["\\]/.test(name)) {
+        return {
+          what: `a property named ${JSON.stringify(name)}`,
+          path,
+          hint: "rename it: JSON Schema generation cannot carry this name safely",
+        };
+      }
       const declaration = property.valueDeclaration ?? property.getDeclarations()?.[0];
       if (declaration === undefined) continue;
       const found = walk(

@@ -184,7 +184,7 @@ describe("resources and prompts", () => {
     const info = await session.client.readResource({ uri: "bookshop://store/info" });
     expect(info.contents[0]).toMatchObject({ uri: "bookshop://store/info", mimeType: "application/json" });
     const book = await session.client.readResource({ uri: "bookshop://books/9780064400558" });
-    expect(JSON.parse(book.contents[0]?.text as string)).toMatchObject({ title: "Charlotte's Web" });
+    expect(JSON.parse((book.contents[0] as { text: string }).text)).toMatchObject({ title: "Charlotte's Web" });
     await expect(session.client.readResource({ uri: "bookshop://books/123" })).rejects.toMatchObject({
       code: -32002,
     });
