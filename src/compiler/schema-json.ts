@@ -112,12 +112,17 @@ export function inlineDefinitions(schema: SchemaObject): SchemaObject {
       const inlined = resolve(target, depth + 1);
       return Object.keys(siblings).length === 0 ? inlined : { ...(inlined as SchemaObject), ...siblings };
     });
-  const out = resolve(root, 0) as SchemaObject;
+  let out = resolve(root, 0) as SchemaObject;
   if (rename.size > 0) {
     const kept: SchemaObject = {};
     for (const [name, safe] of [...rename].sort((a, b) => (a[1] < b[1] ? -1 : 1))) {
       kept[safe] = resolve($defs[name] as Json, 0);
     }
+    // A root that only points at a recursive definition (a destructured or returned recursive
+    // type) shows that definition's body, so its properties are visible without following a $ref.
+    const { $ref, ...siblings } = out;
+    const body = typeof $ref === "string" ? kept[$ref.slice(8)] : undefined;
+    if (isObject(body)) out = { ...body, ...siblings };
     out.$defs = kept;
   }
   return out;

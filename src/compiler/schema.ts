@@ -2,10 +2,10 @@
 // declarations, with ts-json-schema-generator sharing our program; then @param descriptions,
 // literal defaults and constraint tags applied, and prompt arguments and completions derived.
 
-import { createFormatter, createParser, DEFAULT_CONFIG, SchemaGenerator } from "ts-json-schema-generator";
 import ts from "typescript";
 import type { JsonSchema } from "../runtime/table.js";
 import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
+import { createSchemaGenerator } from "./generator.js";
 import type { EntryModel, Location, Parameter } from "./model.js";
 import type { EntryDraft } from "./scan.js";
 import {
@@ -19,30 +19,12 @@ import {
 } from "./schema-json.js";
 import { constraintValue } from "./tags.js";
 
-const CONFIG = {
-  ...DEFAULT_CONFIG,
-  expose: "all" as const,
-  topRef: false,
-  jsDoc: "extended" as const,
-  sortProps: false,
-  additionalProperties: false,
-  skipTypeCheck: true,
-  encodeRefs: false,
-  extraTags: ["integer"],
-  functions: "fail" as const,
-};
-
 export function generateSchemas(
   program: ts.Program,
   drafts: readonly EntryDraft[],
 ): StageResult<EntryModel[]> {
   const diagnostics: Diagnostic[] = [];
-  const generator = new SchemaGenerator(
-    program,
-    createParser(program, CONFIG),
-    createFormatter(CONFIG),
-    CONFIG,
-  );
+  const generator = createSchemaGenerator(program);
   const schemaOf = (draft: EntryDraft, typeName: string): SchemaObject | undefined => {
     const file = program.getSourceFile(draft.handler.modulePath);
     const node = file?.statements.find(
@@ -200,6 +182,7 @@ function applyParameterDocs(schema: SchemaObject, draft: EntryDraft, diagnostics
 
 function retype(schema: SchemaObject): void {
   if (schema.type === "number") schema.type = "integer";
+  else if (Array.isArray(schema.type)) schema.type = schema.type.map((t) => (t === "number" ? "integer" : t));
   else if (Array.isArray(schema.anyOf))
     for (const option of schema.anyOf)
       if (typeof option === "object" && option !== null && !Array.isArray(option)) retype(option);
