@@ -64,17 +64,17 @@ class TemplatePatternParser implements SubNodeParser {
   createType(node: ts.TemplateLiteralTypeNode, context: Context): BaseType {
     const stock = this.stock.createType(node, context);
     if (!(stock instanceof StringType)) return stock;
-    let pattern = `^${escape(node.head.text)}`;
+    let pattern = `^${escapeRegExp(node.head.text)}`;
     for (const span of node.templateSpans)
-      pattern += hole(this.checker.getTypeFromTypeNode(span.type)) + escape(span.literal.text);
+      pattern += hole(this.checker.getTypeFromTypeNode(span.type)) + escapeRegExp(span.literal.text);
     return new AnnotatedType(new StringType(), { pattern: `${pattern}$` }, false);
   }
 }
 
 function hole(type: ts.Type): string {
   if (type.isUnion()) return `(?:${type.types.map(hole).join("|")})`;
-  if (type.isStringLiteral()) return escape(type.value);
-  if (type.isNumberLiteral()) return escape(String(type.value));
+  if (type.isStringLiteral()) return escapeRegExp(type.value);
+  if (type.isNumberLiteral()) return escapeRegExp(String(type.value));
   if (type.flags & ts.TypeFlags.Number) return "-?\\d+(?:\\.\\d+)?";
   if (type.flags & ts.TypeFlags.BooleanLiteral)
     return (type as { intrinsicName?: string }).intrinsicName ?? "(?:true|false)";
@@ -82,7 +82,7 @@ function hole(type: ts.Type): string {
   return ".*";
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
 }
 

@@ -49,7 +49,7 @@ describe("fastmcp build", () => {
       diagnostics: [],
     });
     expect(report.entries).toHaveLength(12);
-    expect(report.entries[0]).toEqual({ kind: "tool", name: "area", source: "src/forms.ts:42:23" });
+    expect(report.entries[0]).toEqual({ kind: "tool", name: "area", source: "src/forms.ts:43:23" });
     expect(typeof report.durationMs).toBe("number");
     const manifest = JSON.parse(readFileSync(join(scratch, "json", "dist", "manifest.json"), "utf8"));
     expect(manifest.tools.map((t: { name: string }) => t.name)).toEqual(

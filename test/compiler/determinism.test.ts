@@ -106,13 +106,14 @@ describe("hostile strings", () => {
         version: "1.0.0-'quoted'",
       });
       const [tool] = (await session.client.listTools()).tools;
+      if (tool === undefined) throw new Error("no tool listed");
       expect(tool?.name).toBe("hostile.echo-1");
       expect(tool?.title).toBe('A "title" with `backquotes` and ${braces}');
       expect(tool?.description).toBe(
         "Echoes \"hostile\" input: `code`, ${interpolation}, 'quotes', a \\ backslash,\nand a second line.",
       );
       const mode = (
-        tool?.inputSchema.properties as Record<
+        tool.inputSchema.properties as Record<
           string,
           { enum?: string[]; description?: string; default?: string }
         >
@@ -126,7 +127,7 @@ describe("hostile strings", () => {
         "__proto__",
       ]);
       expect(mode?.description).toBe('Which "mode" to use; `one` of ${many}');
-      const note = (tool?.inputSchema.properties as Record<string, { default?: string }>).note;
+      const note = (tool.inputSchema.properties as Record<string, { default?: string }>).note;
       expect(note?.default).toBe('${note} "x" `y`');
       for (const value of mode?.enum ?? []) {
         const echoed = await call(session.client, "hostile.echo-1", { mode: value });

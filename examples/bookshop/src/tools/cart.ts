@@ -39,7 +39,9 @@ export async function clearCart(): Promise<void> {
  * @readOnly
  * @param currency Currency for the prices
  */
-export async function viewCart(currency: Currency = "EUR"): Promise<{ lines: CartLine[]; total: number; currency: Currency }> {
+export async function viewCart(
+  currency: Currency = "EUR",
+): Promise<{ lines: CartLine[]; total: number; currency: Currency }> {
   const lines = cartLines(currency);
   return { lines, total: round(lines.reduce((sum, line) => sum + line.lineTotal, 0)), currency };
 }
@@ -67,10 +69,20 @@ export function convertPrice(amount: number, from: Currency, to: Currency): numb
 export async function placeOrder(ctx: Context, { shipping, giftWrap, note }: OrderRequest): Promise<Order> {
   const lines = cartLines("EUR");
   if (lines.length === 0) throw new ToolError("The cart is empty: add books before ordering.");
-  ctx.log.info("placing an order", { items: lines.length, city: shipping.city, giftWrap: giftWrap ?? false, note });
+  ctx.log.info("placing an order", {
+    items: lines.length,
+    city: shipping.city,
+    giftWrap: giftWrap ?? false,
+    note,
+  });
   // Once payment starts it must finish: a cancellation arriving now takes effect afterwards.
   const order = await ctx.masked(async () => {
-    const taken: Order = { orderId: randomUUID(), lines, total: round(lines.reduce((s, l) => s + l.lineTotal, 0)), currency: "EUR" };
+    const taken: Order = {
+      orderId: randomUUID(),
+      lines,
+      total: round(lines.reduce((s, l) => s + l.lineTotal, 0)),
+      currency: "EUR",
+    };
     cart.clear();
     return taken;
   });
@@ -81,7 +93,9 @@ export async function placeOrder(ctx: Context, { shipping, giftWrap, note }: Ord
 function cartLines(currency: Currency): CartLine[] {
   return [...cart].flatMap(([isbn, quantity]) => {
     const book = findBook(isbn);
-    return book === undefined ? [] : [{ isbn, title: book.title, quantity, lineTotal: round(book.price * quantity * RATES[currency]) }];
+    return book === undefined
+      ? []
+      : [{ isbn, title: book.title, quantity, lineTotal: round(book.price * quantity * RATES[currency]) }];
   });
 }
 

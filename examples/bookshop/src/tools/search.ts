@@ -36,7 +36,9 @@ export async function searchBooks(
     }
     ctx.progress(Math.min(page + 4, BOOKS.length), BOOKS.length, "searching the catalogue");
   }
-  const results = matches.slice(0, limit).map(({ isbn, title, author, price }) => ({ isbn, title, author, price }));
+  const results = matches
+    .slice(0, limit)
+    .map(({ isbn, title, author, price }) => ({ isbn, title, author, price }));
   return { results, total: matches.length };
 }
 
