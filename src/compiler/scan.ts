@@ -9,7 +9,7 @@ import { readParameters } from "./params.js";
 import { isProjectFile, projectPath } from "./program.js";
 import { findTagged, type TaggedFunction } from "./tagged.js";
 import { isConstraintTag, isKindTag, parseDuration, unknownTag } from "./tags.js";
-import { awaitedReturnType, isPromptResult, outputShape } from "./types.js";
+import { awaitedReturnType, isPromptResult, outputShape, resourceMimeType } from "./types.js";
 
 export type EntryKind = "tool" | "resource" | "resourceTemplate" | "prompt";
 
@@ -324,6 +324,11 @@ function describe(s: Scanner, tagged: TaggedFunction, kind: "tool" | "resource" 
   }
   const returned = awaitedReturnType(s.checker, tagged.fn);
   if (kind === "tool" && returned !== undefined) out.output = outputShape(s.checker, returned);
+  // Without @mimeType, a resource's type follows what it returns (DESIGN §1).
+  if (kind === "resource" && out.mimeType === undefined && returned !== undefined) {
+    const inferred = resourceMimeType(s.checker, returned);
+    if (inferred !== undefined) out.mimeType = inferred;
+  }
   if (kind === "prompt" && returned !== undefined && !isPromptResult(s.checker, returned)) {
     s.report(tagged.fn.type ?? tagged.nameNode ?? tagged.fn, {
       code: Code.PromptReturn,

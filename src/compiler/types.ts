@@ -193,3 +193,15 @@ export function isPromptResult(checker: ts.TypeChecker, type: ts.Type): boolean 
     (isStringLike(element) || isRuntimeType(element, "PromptMessage", "content.d.ts"))
   );
 }
+
+/** text/plain for strings, application/octet-stream for bytes, application/json for other data. */
+export function resourceMimeType(checker: ts.TypeChecker, type: ts.Type): string | undefined {
+  if (isStringLike(type)) return "text/plain";
+  if (type.getSymbol()?.getName() === "Uint8Array" || type.getSymbol()?.getName() === "Buffer") {
+    return "application/octet-stream";
+  }
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+  return checker.isArrayType(type) || (type.flags & ts.TypeFlags.Object) !== 0
+    ? "application/json"
+    : undefined;
+}

@@ -139,6 +139,7 @@ describe("hostile strings", () => {
       }
       const { resources } = await session.client.listResources();
       expect(resources[0]?.uri).toBe(`hostile://x"y'z`);
+      expect(resources[0]?.mimeType).toBe("text/plain"); // inferred: the handler returns a string
       const read = await session.client.readResource({ uri: `hostile://x"y'z` });
       expect((read.contents[0] as { text?: string }).text).toBe("resource `body` ${x} */");
     } finally {
