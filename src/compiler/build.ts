@@ -3,7 +3,6 @@
 // rebuild (fastmcp dev) re-parses and re-checks only what changed.
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import ts from "typescript";
 import { bundle } from "./bundle.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
 import { emit } from "./emit.js";
@@ -14,6 +13,7 @@ import { checkNames } from "./names.js";
 import { CachingHost, fromTs, isProjectFile, type Project, readProject } from "./program.js";
 import { scan } from "./scan.js";
 import { generateSchemas } from "./schema.js";
+import { ts } from "./ts.js";
 import { compileValidators } from "./validators.js";
 
 export interface BuildOptions {

@@ -19,7 +19,7 @@ import {
   StringType,
   type SubNodeParser,
 } from "ts-json-schema-generator";
-import ts from "typescript";
+import { ts } from "./ts.js";
 
 export const GENERATOR_CONFIG = {
   ...DEFAULT_CONFIG,

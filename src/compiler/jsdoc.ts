@@ -1,5 +1,5 @@
 // Reads the JSDoc of a declaration: the summary, and every tag in source order with its text.
-import ts from "typescript";
+import { ts } from "./ts.js";
 
 export interface DocTag {
   readonly name: string;

@@ -1,13 +1,14 @@
 // Parameters of a handler: which one is the Context, what each of the others contributes to the
 // input object (type text, description, constraints, default), and the rules that depend on
 // the kind: prompt and template arguments are strings, template variables match parameters.
-import ts from "typescript";
+
 import { Code } from "./diagnostics.js";
 import type { DocTag } from "./jsdoc.js";
 import type { ConstraintTag, Parameter } from "./model.js";
 import type { Scanner } from "./scan.js";
 import type { TaggedFunction } from "./tagged.js";
 import { isConstraintTag } from "./tags.js";
+import { ts } from "./ts.js";
 import { findUnsupported, isContextType, isStringLike, unresolvedReferences } from "./types.js";
 
 export interface Parameters {

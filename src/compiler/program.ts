@@ -4,8 +4,8 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
 import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
+import { ts } from "./ts.js";
 
 /** This package's root (dist/compiler/program.js → ../..). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

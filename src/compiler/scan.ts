@@ -1,7 +1,7 @@
 // The scan stage: finds the tagged functions of the project, checks each against the rules of
 // DESIGN §1 with the type checker, and describes each usable one as an EntryDraft: names, docs,
 // parameters, the handler's module and export, and the synthetic declarations for its schemas.
-import ts from "typescript";
+
 import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
 import type { DocTag } from "./jsdoc.js";
 import type { Handler, Location, Parameter } from "./model.js";
@@ -9,6 +9,7 @@ import { readParameters } from "./params.js";
 import { isProjectFile, projectPath } from "./program.js";
 import { findTagged, type TaggedFunction } from "./tagged.js";
 import { isConstraintTag, isKindTag, parseDuration, unknownTag } from "./tags.js";
+import { ts } from "./ts.js";
 import { awaitedReturnType, isPromptResult, outputShape, resourceMimeType } from "./types.js";
 
 export type EntryKind = "tool" | "resource" | "resourceTemplate" | "prompt";

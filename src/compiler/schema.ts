@@ -2,7 +2,6 @@
 // declarations, with ts-json-schema-generator sharing our program; then @param descriptions,
 // literal defaults and constraint tags applied, and prompt arguments and completions derived.
 
-import ts from "typescript";
 import type { JsonSchema } from "../runtime/table.js";
 import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
 import { createSchemaGenerator } from "./generator.js";
@@ -18,6 +17,7 @@ import {
   toDraft2020,
 } from "./schema-json.js";
 import { constraintValue } from "./tags.js";
+import { ts } from "./ts.js";
 
 export function generateSchemas(
   program: ts.Program,

@@ -1,7 +1,8 @@
 // Finds, by syntax alone, every function in a file whose JSDoc carries @tool, @resource or
 // @prompt, wherever it is: the scanner decides which of them are usable and reports the rest.
-import ts from "typescript";
+
 import { type Doc, type DocTag, kindTags, readDoc } from "./jsdoc.js";
+import { ts } from "./ts.js";
 
 export type FunctionNode =
   | ts.FunctionDeclaration

@@ -1,8 +1,8 @@
 // Questions for the type checker: is this parameter the runtime's Context, can JSON carry this
 // type, is it a string, and what does a handler return. Only the scanner calls these.
 import { join } from "node:path";
-import ts from "typescript";
 import { PACKAGE_ROOT } from "./program.js";
+import { ts } from "./ts.js";
 
 const RUNTIME_TYPES = join(PACKAGE_ROOT, "dist", "runtime");
 
