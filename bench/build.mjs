@@ -97,7 +97,7 @@ const TSCONFIG = `${JSON.stringify(
   {
     compilerOptions: {
       target: "ES2022",
-      // What a server project wants (and what `fastmcp init` writes): no DOM library to parse.
+      // What a server project wants: no DOM library to parse.
       lib: ["ES2022"],
       module: "NodeNext",
       moduleResolution: "NodeNext",
