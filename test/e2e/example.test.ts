@@ -16,6 +16,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import formats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Builder } from "../../src/compiler/build.js";
 import { call, connectTo, killStrays, type Session } from "./harness.js";
@@ -90,6 +92,13 @@ describe("valid calls", () => {
       total: 2,
     });
     expect(JSON.parse(text(result))).toEqual(result.structuredContent);
+    // The text fallback is the same data, so it validates against the advertised outputSchema too.
+    const { tools } = await session.client.listTools();
+    const schema = tools.find((t) => t.name === "search_books")?.outputSchema as object;
+    const ajv = new Ajv2020({ strict: false });
+    formats.default(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(JSON.parse(text(result))), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it("wraps a non-object result as { result }", async () => {
