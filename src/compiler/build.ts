@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { bundle } from "./bundle.js";
-import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
+import { Code, type Diagnostic, hasErrors, type StageResult, sortDiagnostics } from "./diagnostics.js";
 import { emit } from "./emit.js";
 import { writeIfChanged } from "./files.js";
 import { manifest } from "./manifest.js";
@@ -103,7 +103,10 @@ export class Builder {
     }
     if (hasErrors(diagnostics)) return done({ entries: named.value });
 
-    const model: ProjectModel = { server: serverInfo(project.dir), entries: named.value };
+    const server = serverInfo(project.dir);
+    diagnostics.push(...server.diagnostics);
+    if (hasErrors(diagnostics)) return done({ entries: named.value });
+    const model: ProjectModel = { server: server.value, entries: named.value };
     const validators = compileValidators(model.entries);
     diagnostics.push(...validators.diagnostics);
     if (hasErrors(diagnostics)) return done({ entries: model.entries });
@@ -150,13 +153,30 @@ function typeDiagnostics(program: ts.Program, project: Project): Diagnostic[] {
 }
 
 /** Server name and version from the project's package.json, else the directory name. */
-function serverInfo(dir: string): ServerModel {
+function serverInfo(dir: string): StageResult<ServerModel> {
   const path = join(dir, "package.json");
-  const pkg = existsSync(path)
-    ? (JSON.parse(readFileSync(path, "utf8")) as { name?: unknown; version?: unknown })
-    : {};
-  return {
+  let pkg: { name?: unknown; version?: unknown } = {};
+  if (existsSync(path)) {
+    try {
+      pkg = JSON.parse(readFileSync(path, "utf8")) as typeof pkg;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        value: { name: basename(dir), version: "0.0.0" },
+        diagnostics: [
+          {
+            code: Code.BadConfig,
+            severity: "error",
+            message: `package.json is not valid JSON: ${reason}`,
+            file: "package.json",
+          },
+        ],
+      };
+    }
+  }
+  const value = {
     name: typeof pkg.name === "string" && pkg.name !== "" ? pkg.name : basename(dir),
     version: typeof pkg.version === "string" && pkg.version !== "" ? pkg.version : "0.0.0",
   };
+  return { value, diagnostics: [] };
 }

@@ -23,7 +23,7 @@ export interface StageResult<T> {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Codes by stage: 1xxx scanning the source, 2xxx types and schemas, 3xxx validators, 4xxx output. */
+/** Codes by stage: 1xxx scanning the source, 2xxx types and schemas, 3xxx validators, 4xxx output, 5xxx project configuration. */
 export const Code = {
   Overload: "FMCP1001",
   Generic: "FMCP1002",
@@ -42,6 +42,7 @@ export const Code = {
   ParameterForm: "FMCP1015",
   MissingUri: "FMCP1016",
   SeveralNames: "FMCP1017",
+  NotAFunction: "FMCP1018",
   UnsupportedType: "FMCP2001",
   UnresolvedType: "FMCP2002",
   SchemaFailed: "FMCP2003",
@@ -50,6 +51,7 @@ export const Code = {
   ValidatorFailed: "FMCP3001",
   BundleFailed: "FMCP4001",
   NoEntries: "FMCP4002",
+  BadConfig: "FMCP5001",
 } as const;
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

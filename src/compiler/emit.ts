@@ -163,10 +163,14 @@ function call(h: Handler, handler: string, input: string, cast = false): string 
     }
     const param = h.params.find((p) => p.position === position);
     if (param === undefined) continue;
-    const value = `${input}[${JSON.stringify(param.name)}]`;
+    // A name Object.prototype also has (valueOf, constructor) must not read the inherited one.
+    const key = JSON.stringify(param.name);
+    const value =
+      param.name in Object.prototype
+        ? `(Object.hasOwn(${input}, ${key}) ? ${input}[${key}] : undefined)`
+        : `${input}[${key}]`;
     args.push(cast ? `${value} as Parameters<typeof ${handler}>[${position}]` : value);
   }
-  while (args.length > 0 && args.at(-1) === "undefined") args.pop();
   return `${handler}(${args.join(", ")})`;
 }
 

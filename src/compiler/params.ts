@@ -4,18 +4,29 @@
 
 import { Code } from "./diagnostics.js";
 import type { DocTag } from "./jsdoc.js";
-import type { ConstraintTag, Parameter } from "./model.js";
+import type { ConstraintTag, Location, Parameter } from "./model.js";
 import type { Scanner } from "./scan.js";
 import type { TaggedFunction } from "./tagged.js";
 import { isConstraintTag } from "./tags.js";
 import { ts } from "./ts.js";
 import { findUnsupported, isContextType, isStringLike, unresolvedReferences } from "./types.js";
 
+/** What JSDoc says about one property of a destructured input. */
+export interface PropertyTags {
+  readonly property: string;
+  readonly description?: string;
+  /** The @param tag. */
+  readonly location: Location;
+  readonly constraints: readonly ConstraintTag[];
+}
+
 export interface Parameters {
   readonly list: Parameter[];
   readonly contextPosition?: number;
   readonly destructured: boolean;
-  readonly propertyTags: { property: string; description?: string; tags: DocTag[] }[];
+  /** Parameters a caller passes (a `this` parameter is not one of them). */
+  readonly arity: number;
+  readonly propertyTags: PropertyTags[];
   /** The synthetic declaration of the input type, under the given name. */
   synthetic(name: string): string;
 }
@@ -29,7 +40,8 @@ export function readParameters(
   const contexts: number[] = [];
   const inputs: ts.ParameterDeclaration[] = [];
   let ok = true;
-  for (const [i, p] of fn.parameters.entries()) {
+  const real = argumentParameters(fn);
+  for (const [i, p] of real.entries()) {
     if (p.dotDotDotToken !== undefined) {
       s.report(p, {
         code: Code.ParameterForm,
@@ -42,7 +54,7 @@ export function readParameters(
     else inputs.push(p);
   }
   if (contexts.length > 1) {
-    s.report(fn.parameters[contexts[1] as number] as ts.Node, {
+    s.report(real[contexts[1] as number] as ts.Node, {
       code: Code.TwoContexts,
       severity: "error",
       message: "a handler takes at most one Context parameter",
@@ -50,6 +62,15 @@ export function readParameters(
     ok = false;
   }
   const destructured = inputs.length === 1 && !ts.isIdentifier((inputs[0] as ts.ParameterDeclaration).name);
+  if (destructured && ts.isArrayBindingPattern((inputs[0] as ts.ParameterDeclaration).name)) {
+    s.report((inputs[0] as ts.ParameterDeclaration).name, {
+      code: Code.ParameterForm,
+      severity: "error",
+      message: "the input is an object; an array-destructured parameter cannot bind it",
+      hint: "destructure an object ({ a, b }: Input) or use named parameters",
+    });
+    return undefined;
+  }
   for (const p of inputs) {
     if (!ts.isIdentifier(p.name) && !destructured) {
       s.report(p.name, {
@@ -76,6 +97,7 @@ export function readParameters(
     list,
     destructured,
     propertyTags,
+    arity: real.length,
     ...(contextPosition === undefined ? {} : { contextPosition }),
     synthetic: (name) => {
       const only = inputs[0];
@@ -87,6 +109,11 @@ export function readParameters(
       return `export interface ${name} {\n${members.join("")}}\n`;
     },
   };
+}
+
+/** The parameters callers pass: everything but a TypeScript `this` parameter. */
+export function argumentParameters(fn: ts.SignatureDeclaration): ts.ParameterDeclaration[] {
+  return fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === "this"));
 }
 
 function isContext(checker: ts.TypeChecker, p: ts.ParameterDeclaration): boolean {
@@ -187,10 +214,12 @@ function attachDocs(
   tagged: TaggedFunction,
   inputs: readonly ts.ParameterDeclaration[],
   destructured: boolean,
-): { list: Parameter[]; propertyTags: { property: string; description?: string; tags: DocTag[] }[] } {
-  const byName = new Map<string, { description?: string; tags: DocTag[] }>();
+): { list: Parameter[]; propertyTags: PropertyTags[] } {
+  const byName = new Map<string, { description?: string; tags: DocTag[]; at: ts.Node }>();
   const contextNames = new Set(
-    tagged.fn.parameters.filter((p) => !inputs.includes(p)).map((p) => p.name.getText()),
+    argumentParameters(tagged.fn)
+      .filter((p) => !inputs.includes(p))
+      .map((p) => p.name.getText()),
   );
   let current: string | undefined;
   for (const tag of tagged.doc.tags) {
@@ -221,6 +250,7 @@ function attachDocs(
       byName.set(current, {
         ...(tag.text === "" ? {} : { description: tag.text }),
         tags: byName.get(current)?.tags ?? [],
+        at: tag.node,
       });
     } else if (isConstraintTag(tag.name)) {
       if (current === undefined) {
@@ -234,7 +264,13 @@ function attachDocs(
     }
   }
   if (destructured) {
-    return { list: [], propertyTags: [...byName].map(([property, doc]) => ({ property, ...doc })) };
+    const propertyTags = [...byName].map(([property, doc]) => ({
+      property,
+      ...(doc.description === undefined ? {} : { description: doc.description }),
+      location: s.locate(doc.at),
+      constraints: doc.tags.map((t) => ({ name: t.name, text: t.text, location: s.locate(t.node) })),
+    }));
+    return { list: [], propertyTags };
   }
   const list = inputs.map((p): Parameter => {
     const name = p.name.getText();
@@ -247,7 +283,7 @@ function attachDocs(
     }));
     return {
       name,
-      position: tagged.fn.parameters.indexOf(p),
+      position: argumentParameters(tagged.fn).indexOf(p),
       optional: p.questionToken !== undefined || p.initializer !== undefined,
       hasDefault: initial !== undefined,
       constraints,

@@ -47,9 +47,14 @@ export function readProject(dir: string): StageResult<Project | undefined> {
   options = {
     ...options,
     noEmit: true,
-    declaration: false,
-    composite: false,
-    incremental: false,
+    // Emit-only settings that noEmit makes contradictory; dropping them changes no type check.
+    declaration: undefined,
+    declarationMap: undefined,
+    emitDeclarationOnly: undefined,
+    isolatedDeclarations: undefined,
+    composite: undefined,
+    incremental: undefined,
+    tsBuildInfoFile: undefined,
     paths: {
       ...options.paths,
       "fastmcp-ts": [join(runtimeTypes, "index.d.ts")],
@@ -74,7 +79,7 @@ function listSources(dir: string): string[] {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) {
       if (name !== "node_modules" && !name.startsWith(".")) out.push(...listSources(path));
-    } else if (/\.(m?ts|tsx)$/.test(name) && !/\.d\.m?ts$/.test(name)) {
+    } else if (/\.([mc]?ts|tsx)$/.test(name) && !/\.d\.[mc]?ts$/.test(name)) {
       out.push(path);
     }
   }
@@ -82,12 +87,12 @@ function listSources(dir: string): string[] {
 }
 
 /** A source file of the project itself (not a library, not a declaration file). */
-export function isProjectFile(file: ts.SourceFile, projectDir: string): boolean {
-  return (
-    !file.isDeclarationFile &&
-    file.fileName.startsWith(`${projectDir}/`) &&
-    !file.fileName.includes("/node_modules/")
-  );
+/**
+ * A source file of the program that is the project's own code: not a declaration file and not a
+ * dependency. Like tsc, this includes files outside the directory that the project imports.
+ */
+export function isProjectFile(file: ts.SourceFile, _projectDir: string): boolean {
+  return !file.isDeclarationFile && !file.fileName.includes("/node_modules/");
 }
 
 export function projectPath(projectDir: string, fileName: string): string {

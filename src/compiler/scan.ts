@@ -5,12 +5,19 @@
 import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
 import type { DocTag } from "./jsdoc.js";
 import type { Handler, Location, Parameter } from "./model.js";
-import { readParameters } from "./params.js";
+import { type PropertyTags, readParameters } from "./params.js";
 import { isProjectFile, projectPath } from "./program.js";
-import { findTagged, type TaggedFunction } from "./tagged.js";
+import { findTagged, type TaggedFunction, unwrap } from "./tagged.js";
 import { isConstraintTag, isKindTag, parseDuration, unknownTag } from "./tags.js";
 import { ts } from "./ts.js";
-import { awaitedReturnType, isPromptResult, outputShape, resourceMimeType } from "./types.js";
+import {
+  awaitedReturnType,
+  findUnsupported,
+  isPromptResult,
+  outputShape,
+  resourceMimeType,
+  unnameableAt,
+} from "./types.js";
 
 export type EntryKind = "tool" | "resource" | "resourceTemplate" | "prompt";
 
@@ -26,12 +33,14 @@ export interface EntryDraft {
   readonly annotations?: Record<string, boolean>;
   /** Structured output: the synthetic alias names the type; wrapped when it is not an object. */
   readonly wrapResult: boolean;
+  /** The structured result may be null or undefined (`{ result: null }`). */
+  readonly nullableResult: boolean;
   readonly uri?: string;
   readonly mimeType?: string;
   /** Declarations appended to the handler's module so the schema generator can read the types. */
   readonly synthetic: string;
   /** Tags that name a property of the input (descriptions and constraints of a destructured input). */
-  readonly propertyTags: readonly { property: string; description?: string; tags: readonly DocTag[] }[];
+  readonly propertyTags: readonly PropertyTags[];
 }
 
 export interface Scanner {
@@ -70,9 +79,23 @@ export function scan(program: ts.Program, projectDir: string): StageResult<Entry
   const exportNames = collectExportNames(checker, files);
   const drafts: EntryDraft[] = [];
   for (const file of files) {
-    for (const tagged of findTagged(file)) {
+    const { functions, stray } = findTagged(file);
+    for (const tagged of functions) {
       const draft = scanFunction(scanner, tagged, exportNames.get(tagged.fn) ?? []);
       if (draft !== undefined) drafts.push(draft);
+    }
+    for (const tag of stray) {
+      const { line, character } = file.getLineAndCharacterOfPosition(tag.start);
+      diagnostics.push({
+        code: Code.NotAFunction,
+        severity: "error",
+        message: `@${tag.name} must be in the JSDoc right above a function; here it tags nothing the server can call`,
+        hint: "tag the function itself: export async function f() {} or export const f = async () => {}",
+        file: projectPath(projectDir, file.fileName),
+        line: line + 1,
+        column: character + 1,
+        length: tag.length,
+      });
     }
   }
   return { value: drafts, diagnostics };
@@ -93,9 +116,17 @@ function collectExportNames(
     const moduleSymbol = checker.getSymbolAtLocation(file);
     if (moduleSymbol === undefined) continue;
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+      // `export type { f }` makes no value the server could import.
+      const typeOnly = (exported.getDeclarations() ?? []).some(
+        (d) => ts.isExportSpecifier(d) && (d.isTypeOnly || d.parent.parent.isTypeOnly),
+      );
+      if (typeOnly) continue;
       const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       for (const declaration of target.getDeclarations() ?? []) {
-        const fn = ts.isVariableDeclaration(declaration) ? declaration.initializer : declaration;
+        const fn =
+          ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined
+            ? unwrap(declaration.initializer)
+            : declaration;
         if (fn === undefined) continue;
         const list = names.get(fn) ?? [];
         list.push({ name: exported.getName(), file });
@@ -141,6 +172,15 @@ function scanFunction(
     });
     return undefined;
   }
+  if (ts.isFunctionDeclaration(fn) && fn.body === undefined) {
+    s.report(at, {
+      code: Code.NotAFunction,
+      severity: "error",
+      message: `@${kindTag.name} ${tagged.nameNode?.text ?? ""} has no body to run (a declaration only)`,
+      hint: "tag a function with an implementation",
+    });
+    return undefined;
+  }
   if (fn.typeParameters !== undefined && fn.typeParameters.length > 0) {
     s.report(fn.typeParameters[0] as ts.Node, {
       code: Code.Generic,
@@ -160,13 +200,14 @@ function scanFunction(
   const params = readParameters(s, tagged, kind);
   if (params === undefined) return undefined;
   const base = describe(s, tagged, kind);
+  if (base.failed) return undefined;
   const localName = tagged.nameNode?.text ?? "default";
   const name =
     base.explicitName ?? (handlerExport.entryName === "default" ? localName : handlerExport.entryName);
   const handler: Handler = {
     modulePath: fn.getSourceFile().fileName,
     exportName: handlerExport.moduleExport,
-    arity: fn.parameters.length,
+    arity: params.arity,
     ...(params.contextPosition === undefined ? {} : { contextPosition: params.contextPosition }),
     params: params.list,
     destructured: params.destructured,
@@ -175,8 +216,10 @@ function scanFunction(
   };
   let synthetic = params.synthetic(handler.inputType);
   if (base.output?.structured) {
-    const text = s.checker.typeToString(base.output.type, fn, ts.TypeFormatFlags.NoTruncation);
-    synthetic += `export type ${handler.outputType} = ${text};\n`;
+    const texts = base.output.types.map((t) =>
+      s.checker.typeToString(t, fn, ts.TypeFormatFlags.NoTruncation),
+    );
+    synthetic += `export type ${handler.outputType} = ${texts.join(" | ")};\n`;
   }
   const uri = kindTag.text.split(/\s+/)[0] ?? "";
   const draft: EntryDraft = {
@@ -185,6 +228,7 @@ function scanFunction(
     location: s.locate(at),
     handler,
     wrapResult: base.output?.structured === true && base.output.wrap,
+    nullableResult: base.output?.structured === true && base.output.nullable,
     synthetic,
     propertyTags: params.propertyTags,
     ...(base.title === undefined ? {} : { title: base.title }),
@@ -276,6 +320,8 @@ function chooseExport(
 }
 
 interface Described {
+  /** A problem was reported that leaves nothing to build. */
+  readonly failed?: boolean;
   readonly explicitName?: string;
   readonly title?: string;
   readonly timeoutMs?: number;
@@ -317,14 +363,24 @@ function describe(s: Scanner, tagged: TaggedFunction, kind: "tool" | "resource" 
       } else out.timeoutMs = ms;
     } else if (tag.name in ANNOTATION_TAGS) {
       if (kind !== "tool") strayTag(s, tag, "tools");
-      else out.annotations = { ...out.annotations, [ANNOTATION_TAGS[tag.name] as string]: true };
+      else if (tag.text !== "" && tag.text !== "true" && tag.text !== "false") {
+        s.report(tag.node, {
+          code: Code.BadTagValue,
+          severity: "error",
+          message: `@${tag.name} takes no value (or true/false), got ${JSON.stringify(tag.text)}`,
+        });
+      } else
+        out.annotations = { ...out.annotations, [ANNOTATION_TAGS[tag.name] as string]: tag.text !== "false" };
     } else if (tag.name === "mimeType") {
       if (kind !== "resource") strayTag(s, tag, "resources");
       else out.mimeType = tag.text;
     }
   }
   const returned = awaitedReturnType(s.checker, tagged.fn);
-  if (kind === "tool" && returned !== undefined) out.output = outputShape(s.checker, returned);
+  if (kind === "tool" && returned !== undefined) {
+    out.output = outputShape(s.checker, returned);
+    if (out.output.structured && !checkOutput(s, tagged, out.output.types)) out.failed = true;
+  }
   // Without @mimeType, a resource's type follows what it returns (DESIGN §1).
   if (kind === "resource" && out.mimeType === undefined && returned !== undefined) {
     const inferred = resourceMimeType(s.checker, returned);
@@ -338,6 +394,35 @@ function describe(s: Scanner, tagged: TaggedFunction, kind: "tool" | "resource" 
     });
   }
   return out;
+}
+
+/** The structured result must be data JSON carries as typed, and nameable where the handler is. */
+function checkOutput(s: Scanner, tagged: TaggedFunction, types: readonly ts.Type[]): boolean {
+  const at = tagged.fn.type ?? tagged.nameNode ?? tagged.fn;
+  for (const type of types) {
+    const unsupported = findUnsupported(s.checker, s.program, type);
+    if (unsupported !== undefined) {
+      const where = unsupported.path === "" ? "" : ` at ${unsupported.path}`;
+      s.report(at, {
+        code: Code.UnsupportedType,
+        severity: "error",
+        message: `the result contains ${unsupported.what}${where}, which JSON does not carry as typed`,
+        hint: unsupported.hint,
+      });
+      return false;
+    }
+    const unnamed = unnameableAt(s.checker, type, tagged.fn);
+    if (unnamed !== undefined) {
+      s.report(at, {
+        code: Code.SchemaFailed,
+        severity: "error",
+        message: `the result type uses ${unnamed}, which this module cannot name, so no output schema can be derived`,
+        hint: `annotate the return type with types this module imports or declares (e.g. Promise<${unnamed}> after importing it)`,
+      });
+      return false;
+    }
+  }
+  return true;
 }
 
 function strayTag(s: Scanner, tag: DocTag, where: string): void {

@@ -72,25 +72,28 @@ export function generateSchemas(
     switch (draft.kind) {
       case "tool": {
         let outputSchema: SchemaObject | undefined;
+        let wrap = draft.wrapResult;
         if (draft.handler.outputType !== undefined) {
           const output = schemaOf(draft, draft.handler.outputType);
           if (output === undefined) continue;
-          const { $defs, ...value } = allowExtraProperties(output);
-          outputSchema = draft.wrapResult
+          const { $defs, ...value } = withoutUndefined(allowExtraProperties(output));
+          // An output schema describes an object; anything else travels as { result }.
+          if (value.type !== "object") wrap = true;
+          const result =
+            draft.nullableResult && !allowsNull(value) ? { anyOf: [value, { type: "null" }] } : value;
+          outputSchema = wrap
             ? {
                 type: "object",
-                properties: { result: value },
+                properties: { result },
                 required: ["result"],
                 ...($defs === undefined ? {} : { $defs }),
               }
-            : output.type === "object"
-              ? allowExtraProperties(output)
-              : { type: "object", ...allowExtraProperties(output) };
+            : { ...value, ...($defs === undefined ? {} : { $defs }) };
         }
         entries.push({
           ...base,
           kind: "tool",
-          wrapResult: draft.wrapResult,
+          wrapResult: wrap,
           ...(draft.annotations === undefined ? {} : { annotations: draft.annotations }),
           ...(outputSchema === undefined ? {} : { outputSchema: outputSchema as JsonSchema }),
         });
@@ -139,6 +142,7 @@ function applyParameterDocs(schema: SchemaObject, draft: EntryDraft, diagnostics
     property: string,
     description: string | undefined,
     tags: readonly { name: string; text: string; location: Location }[],
+    at: Location,
   ) => {
     const target = properties[property];
     if (target === undefined) {
@@ -146,7 +150,7 @@ function applyParameterDocs(schema: SchemaObject, draft: EntryDraft, diagnostics
         code: Code.StrayTag,
         severity: "error",
         message: `@param ${property} names no property of the input`,
-        ...draft.location,
+        ...at,
       });
       ok = false;
       return;
@@ -154,8 +158,20 @@ function applyParameterDocs(schema: SchemaObject, draft: EntryDraft, diagnostics
     if (description !== undefined) target.description = description;
     for (const tag of tags) {
       const result = constraintValue(tag);
+      const misfit = "diagnostic" in result ? undefined : misfitFor(result.keyword, target);
       if ("diagnostic" in result) {
         diagnostics.push({ ...result.diagnostic, ...tag.location });
+        ok = false;
+      } else if (misfit !== undefined) {
+        diagnostics.push({
+          code: Code.BadTagValue,
+          severity: "error",
+          message: `@${tag.name} applies to ${misfit}, but ${property} is ${describeType(target)}`,
+          ...(typesOf(target)?.includes("array")
+            ? { hint: "to constrain the items, give them a named type and tag its members" }
+            : {}),
+          ...tag.location,
+        });
         ok = false;
       } else if (result.keyword === "integer") {
         retype(target);
@@ -165,19 +181,85 @@ function applyParameterDocs(schema: SchemaObject, draft: EntryDraft, diagnostics
     }
   };
   for (const p of draft.handler.params as Parameter[]) {
-    apply(p.name, p.description, p.constraints);
+    apply(p.name, p.description, p.constraints, p.location);
     const target = properties[p.name];
     if (target !== undefined && p.hasDefault && target.default === undefined)
       target.default = p.defaultValue as Json;
   }
-  for (const t of draft.propertyTags) {
-    apply(
-      t.property,
-      t.description,
-      t.tags.map((tag) => ({ name: tag.name, text: tag.text, location: draft.location })),
-    );
-  }
+  for (const t of draft.propertyTags) apply(t.property, t.description, t.constraints, t.location);
   return ok;
+}
+
+function allowsNull(schema: SchemaObject): boolean {
+  if (schema.type === "null" || (Array.isArray(schema.type) && schema.type.includes("null"))) return true;
+  return (
+    Array.isArray(schema.anyOf) &&
+    schema.anyOf.some((s) => typeof s === "object" && s !== null && !Array.isArray(s) && allowsNull(s))
+  );
+}
+
+/** `T | undefined` comes out as anyOf [T, { not: {} }]: undefined is the absence of a result, not a value. */
+function withoutUndefined(schema: SchemaObject): SchemaObject {
+  if (!Array.isArray(schema.anyOf)) return schema;
+  const isNever = (s: Json) =>
+    typeof s === "object" &&
+    s !== null &&
+    !Array.isArray(s) &&
+    Object.keys(s).length === 1 &&
+    JSON.stringify(s.not) === "{}";
+  const kept = schema.anyOf.filter((s) => !isNever(s));
+  if (kept.length === schema.anyOf.length) return schema;
+  const { anyOf: _dropped, ...rest } = schema;
+  const only = kept[0];
+  return kept.length === 1 && typeof only === "object" && only !== null && !Array.isArray(only)
+    ? { ...only, ...rest }
+    : { ...rest, anyOf: kept };
+}
+
+const APPLIES_TO: Record<string, string> = {
+  minimum: "number",
+  maximum: "number",
+  exclusiveMinimum: "number",
+  exclusiveMaximum: "number",
+  multipleOf: "number",
+  integer: "number",
+  minLength: "string",
+  maxLength: "string",
+  pattern: "string",
+  format: "string",
+  minItems: "array",
+  maxItems: "array",
+  uniqueItems: "array",
+};
+
+/** "numbers" when a keyword cannot apply to the property's type; undefined when it can (or is unknown). */
+function misfitFor(keyword: string, target: SchemaObject): string | undefined {
+  const wanted = APPLIES_TO[keyword];
+  if (wanted === undefined) return undefined;
+  const types = typesOf(target);
+  if (types === undefined) return undefined;
+  const fits = types.some((t) => t === wanted || (wanted === "number" && t === "integer"));
+  return fits ? undefined : `${wanted === "array" ? "arrays" : `${wanted}s`}`;
+}
+
+/** The JSON types a schema allows, when it says so plainly (type, or anyOf of typed schemas). */
+function typesOf(schema: SchemaObject): string[] | undefined {
+  if (typeof schema.type === "string") return [schema.type];
+  if (Array.isArray(schema.type)) return schema.type as string[];
+  if (Array.isArray(schema.anyOf)) {
+    const parts = schema.anyOf.map((s) =>
+      typeof s === "object" && s !== null && !Array.isArray(s) ? typesOf(s) : undefined,
+    );
+    return parts.every((p) => p !== undefined) ? (parts.flat() as string[]) : undefined;
+  }
+  return undefined;
+}
+
+function describeType(schema: SchemaObject): string {
+  const types = typesOf(schema) ?? ["something else"];
+  return types
+    .map((t) => (t === "array" ? "an array" : t === "object" ? "an object" : `a ${t}`))
+    .join(" or ");
 }
 
 function retype(schema: SchemaObject): void {

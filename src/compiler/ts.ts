@@ -15,6 +15,7 @@ export declare namespace ts {
   export type FunctionDeclaration = TS.FunctionDeclaration;
   export type FunctionExpression = TS.FunctionExpression;
   export type Identifier = TS.Identifier;
+  export type JSDoc = TS.JSDoc;
   export type JSDocTag = TS.JSDocTag;
   export type MethodDeclaration = TS.MethodDeclaration;
   export type Node = TS.Node;

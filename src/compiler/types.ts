@@ -1,17 +1,18 @@
 // Questions for the type checker: is this parameter the runtime's Context, can JSON carry this
 // type, is it a string, and what does a handler return. Only the scanner calls these.
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { PACKAGE_ROOT } from "./program.js";
 import { ts } from "./ts.js";
 
-const RUNTIME_TYPES = join(PACKAGE_ROOT, "dist", "runtime");
+/** TypeScript writes file names with forward slashes on every platform. */
+const RUNTIME_TYPES = join(PACKAGE_ROOT, "dist", "runtime").split(sep).join("/");
 
 /** A declaration from this package's runtime types, e.g. Context from runtime/context.d.ts. */
 function isRuntimeType(type: ts.Type, name: string, file: string): boolean {
   const symbol = type.aliasSymbol ?? type.getSymbol();
   if (symbol?.getName() !== name) return false;
   return (symbol.getDeclarations() ?? []).some(
-    (d) => d.getSourceFile().fileName === join(RUNTIME_TYPES, file),
+    (d) => d.getSourceFile().fileName === `${RUNTIME_TYPES}/${file}`,
   );
 }
 
@@ -82,6 +83,27 @@ export function findUnsupported(
     }
     for (const property of checker.getPropertiesOfType(t)) {
       const name = property.getName();
+      if (name.startsWith("#")) {
+        return {
+          what: `a private field ${name}`,
+          path,
+          hint: "return plain data: JSON.stringify leaves private fields out",
+        };
+      }
+      if (name === "toJSON") {
+        return { what: "a toJSON() method", path, hint: "return the plain data toJSON() would produce" };
+      }
+      if (
+        (property.getDeclarations() ?? []).some(
+          (d) => ts.isGetAccessorDeclaration(d) || ts.isSetAccessorDeclaration(d),
+        )
+      ) {
+        return {
+          what: `an accessor ${name}`,
+          path,
+          hint: "use plain data properties: JSON.stringify leaves class accessors out",
+        };
+      }
       if (name === "__proto__" || /["\\]/.test(name)) {
         return {
           what: `a property named ${JSON.stringify(name)}`,
@@ -146,8 +168,16 @@ export function awaitedReturnType(checker: ts.TypeChecker, fn: ts.SignatureDecla
 export type OutputShape =
   /** Text, content blocks or nothing: no output schema. */
   | { readonly structured: false }
-  /** Structured content with this type; `wrap` when it is not an object (`{ result }`). */
-  | { readonly structured: true; readonly type: ts.Type; readonly wrap: boolean };
+  /**
+   * Structured content of these types (several for an Outcome union); `wrap` when the result is
+   * not always an object (`{ result }`), `nullable` when it may be null or undefined.
+   */
+  | {
+      readonly structured: true;
+      readonly types: readonly ts.Type[];
+      readonly wrap: boolean;
+      readonly nullable: boolean;
+    };
 
 const CONTENT_TYPES = [
   "TextContent",
@@ -157,30 +187,89 @@ const CONTENT_TYPES = [
   "EmbeddedResource",
   "Content",
 ];
+const NULLISH = ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Null;
+const TEXT = ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike;
+
+/** For an Outcome (however it is spelled: alias, union, inferred), the types of its ok values. */
+export function outcomeValues(checker: ts.TypeChecker, type: ts.Type): ts.Type[] | undefined {
+  const parts = type.isUnion() ? type.types : [type];
+  const outcomeFile = `${RUNTIME_TYPES}/outcome.d.ts`;
+  const isMember = (t: ts.Type) =>
+    t.getSymbol()?.getDeclarations()?.[0]?.getSourceFile().fileName === outcomeFile;
+  if (!parts.every(isMember)) return undefined;
+  const values: ts.Type[] = [];
+  for (const part of parts) {
+    const kind = part.getProperty("kind");
+    const value = part.getProperty("value");
+    const kindType = kind === undefined ? undefined : checker.getTypeOfSymbol(kind);
+    if (value === undefined || !kindType?.isStringLiteral() || kindType.value !== "ok") continue;
+    const t = checker.getTypeOfSymbol(value);
+    if (!(t.flags & ts.TypeFlags.Never) && !values.includes(t)) values.push(t);
+  }
+  return values;
+}
 
 export function outputShape(checker: ts.TypeChecker, type: ts.Type): OutputShape {
-  let t = type;
-  // An explicit Outcome<T>: what matters is T.
-  if (t.aliasSymbol?.getName() === "Outcome" && isRuntimeType(t, "Outcome", "outcome.d.ts")) {
-    t = t.aliasTypeArguments?.[0] ?? checker.getAnyType();
-  }
-  const plain = ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Never;
-  const text = ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike;
-  const parts = t.isUnion() ? t.types : [t];
-  if (parts.every((p) => (p.flags & (plain | text)) !== 0)) return { structured: false };
+  const values = outcomeValues(checker, type) ?? [type];
+  const parts = values
+    .flatMap((v) => (v.isUnion() ? v.types : [v]))
+    .filter((p) => !(p.flags & ts.TypeFlags.Never));
+  const data = parts.filter((p) => !(p.flags & NULLISH));
+  if (data.every((p) => (p.flags & TEXT) !== 0)) return { structured: false };
   const isContent = (p: ts.Type): boolean =>
     CONTENT_TYPES.some((name) => isRuntimeType(p, name, "content.d.ts"));
-  const element = checker.isArrayType(t) ? checker.getTypeArguments(t as ts.TypeReference)[0] : undefined;
-  if (
-    parts.every(isContent) ||
-    (element !== undefined && (element.isUnion() ? element.types : [element]).every(isContent))
-  ) {
-    return { structured: false };
-  }
-  const isObject = parts.every(
+  const contentArray = (p: ts.Type): boolean => {
+    if (!checker.isArrayType(p)) return false;
+    const element = checker.getTypeArguments(p as ts.TypeReference)[0];
+    return element !== undefined && (element.isUnion() ? element.types : [element]).every(isContent);
+  };
+  if (data.every((p) => isContent(p) || contentArray(p))) return { structured: false };
+  const nullable = data.length < parts.length;
+  const isObject = data.every(
     (p) => (p.flags & ts.TypeFlags.Object) !== 0 && !checker.isArrayType(p) && !checker.isTupleType(p),
   );
-  return { structured: true, type: t, wrap: !isObject };
+  const types = values.filter((v) => !(v.flags & NULLISH));
+  return { structured: true, types, wrap: nullable || !isObject, nullable };
+}
+
+/**
+ * The first named type inside `type` that `location` cannot refer to by the name the checker
+ * prints (a type of another module that is not imported here, or shadowed by a local one).
+ */
+export function unnameableAt(checker: ts.TypeChecker, type: ts.Type, location: ts.Node): string | undefined {
+  const seen = new Set<ts.Type>();
+  const walk = (t: ts.Type, depth: number): string | undefined => {
+    if (seen.has(t) || depth > 12) return undefined;
+    seen.add(t);
+    const named = t.aliasSymbol ?? (t.flags & ts.TypeFlags.Object ? t.getSymbol() : undefined);
+    const isNamed =
+      named !== undefined &&
+      (t.aliasSymbol !== undefined ||
+        (named.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.Class | ts.SymbolFlags.Enum)) !== 0);
+    if (isNamed && named !== undefined) {
+      const found = checker.resolveName(named.getName(), location, ts.SymbolFlags.Type, false);
+      const target =
+        found !== undefined && found.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(found) : found;
+      if (target !== named) return named.getName();
+    }
+    const inner = [
+      ...(t.aliasTypeArguments ?? []),
+      ...(t.isUnionOrIntersection() ? t.types : []),
+      ...(checker.isArrayType(t) || checker.isTupleType(t)
+        ? checker.getTypeArguments(t as ts.TypeReference)
+        : []),
+    ];
+    if (!isNamed && t.flags & ts.TypeFlags.Object && !checker.isArrayType(t) && !checker.isTupleType(t)) {
+      for (const property of checker.getPropertiesOfType(t))
+        inner.push(checker.getTypeOfSymbolAtLocation(property, location));
+    }
+    for (const next of inner) {
+      const problem = walk(next, depth + 1);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  };
+  return walk(type, 0);
 }
 
 /** A prompt returns a string or PromptMessage[]. */

@@ -26,6 +26,8 @@ export function compileValidators(entries: readonly EntryModel[]): StageResult<C
     strictTuples: false,
     strictRequired: false,
     allowUnionTypes: true,
+    // Arguments come from JSON.parse: a property named like Object.prototype's is present only if sent.
+    ownProperties: true,
     code: { source: true, optimize: true },
   });
   addFormats(ajv);

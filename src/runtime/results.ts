@@ -8,7 +8,12 @@ import type { ResourceEntry, ResourceTemplateEntry, ToolEntry, ValidationIssue }
 const EMPTY_TOOL_RESULT = '{"content":[]}';
 
 export function toolResultJson(value: unknown, tool: ToolEntry, structured: boolean): string {
-  if (value === undefined || value === null) return EMPTY_TOOL_RESULT;
+  if (value === undefined || value === null) {
+    // With an output schema the client expects structured content: a nullable result is { result: null }.
+    if (tool.outputSchema === undefined || tool.wrapResult !== true) return EMPTY_TOOL_RESULT;
+    const content = '{"content":[{"type":"text","text":"{\\"result\\":null}"}]';
+    return structured ? `${content},"structuredContent":{"result":null}}` : `${content}}`;
+  }
   if (isContent(value)) return JSON.stringify({ content: [value] });
   if (Array.isArray(value) && value.length > 0 && value.every(isContent))
     return JSON.stringify({ content: value });

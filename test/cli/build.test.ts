@@ -66,7 +66,7 @@ describe("fastmcp build", () => {
       "broken/src/tools.ts:6:32 - error FMCP2001: parameter at contains Date, which JSON cannot carry",
     );
     expect(stderr).toContain("  hint: use string with @format date-time (or @format date)");
-    expect(stderr.trimEnd().split("\n").at(-1)).toBe("Found 8 errors in 1 file.");
+    expect(stderr.trimEnd().split("\n").at(-1)).toBe("Found 10 errors in 1 file.");
   });
 
   it("reports diagnostics as data with --json and exits 1", () => {
