@@ -273,7 +273,7 @@ function retype(schema: SchemaObject): void {
 function completionsOf(input: SchemaObject): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [name, property] of Object.entries((input.properties ?? {}) as Record<string, Json>)) {
-    const values = stringEnum(property);
+    const values = stringEnum(property, input.$defs);
     if (values !== undefined) out[name] = values;
   }
   return out;

@@ -28,6 +28,8 @@ export function compileValidators(entries: readonly EntryModel[]): StageResult<C
     allowUnionTypes: true,
     // Arguments come from JSON.parse: a property named like Object.prototype's is present only if sent.
     ownProperties: true,
+    // Shared definitions stay functions of their own instead of being copied into every user.
+    inlineRefs: false,
     code: { source: true, optimize: true },
   });
   addFormats(ajv);
