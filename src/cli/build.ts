@@ -7,6 +7,8 @@ import { type Diagnostic, formatDiagnostic, summarise } from "../compiler/diagno
 export interface BuildCommandOptions {
   readonly json?: boolean;
   readonly outDir?: string;
+  readonly requestTimeout?: string;
+  readonly maxConcurrency?: string;
 }
 
 export interface Output {
@@ -17,9 +19,10 @@ export interface Output {
 /** Returns the exit code: 0 built, 1 diagnostics with errors. */
 export async function buildCommand(dir: string, options: BuildCommandOptions, io: Output): Promise<number> {
   const projectDir = resolve(dir);
-  const result = await new Builder(projectDir).build(
-    options.outDir === undefined ? {} : { outDir: options.outDir },
-  );
+  const { outDir, requestTimeout, maxConcurrency } = options;
+  const result = await new Builder(projectDir).build({
+    overrides: { outDir, requestTimeout, maxConcurrency },
+  });
   if (options.json === true) io.out(`${JSON.stringify(jsonReport(projectDir, result), null, 2)}\n`);
   else report(projectDir, result, io);
   return result.ok ? 0 : 1;

@@ -27,12 +27,22 @@ export async function run(argv: readonly string[]): Promise<number> {
     .description("check the project, generate schemas and validators, and bundle dist/server.mjs")
     .argument("[dir]", "project directory", ".")
     .option("--json", "print a machine-readable result on stdout")
-    .option("--out-dir <dir>", "where server.mjs and manifest.json go, relative to the project", "dist")
-    .action(async (dir: string, options: { json?: boolean; outDir?: string }) => {
-      // The compiler (TypeScript, ajv, esbuild) loads only when a command needs it.
-      const { buildCommand } = await import("./build.js");
-      code = await buildCommand(dir, options, io);
-    });
+    .option(
+      "--out-dir <dir>",
+      "where server.mjs and manifest.json go, relative to the project (default: dist)",
+    )
+    .option("--request-timeout <ms|duration>", "default handler budget, e.g. 30000 or 30s (0: none)")
+    .option("--max-concurrency <n>", "handlers running at once")
+    .action(
+      async (
+        dir: string,
+        options: { json?: boolean; outDir?: string; requestTimeout?: string; maxConcurrency?: string },
+      ) => {
+        // The compiler (TypeScript, ajv, esbuild) loads only when a command needs it.
+        const { buildCommand } = await import("./build.js");
+        code = await buildCommand(dir, options, io);
+      },
+    );
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

@@ -1,14 +1,14 @@
 // The pipeline: scan → schema → names → validators → emit → bundle, each stage a function that
 // returns a value and diagnostics. A Builder keeps the compiler host and the last programs, so a
 // rebuild (fastmcp dev) re-parses and re-checks only what changed.
-import { existsSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join, resolve } from "node:path";
 import { bundle } from "./bundle.js";
-import { Code, type Diagnostic, hasErrors, type StageResult, sortDiagnostics } from "./diagnostics.js";
+import { type ConfigOverrides, readConfig } from "./config.js";
+import { Code, type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
 import { emit } from "./emit.js";
 import { writeIfChanged } from "./files.js";
 import { manifest } from "./manifest.js";
-import type { EntryModel, ProjectModel, ServerModel } from "./model.js";
+import type { EntryModel, ProjectModel } from "./model.js";
 import { checkNames } from "./names.js";
 import { CachingHost, fromTs, isProjectFile, type Project, readProject } from "./program.js";
 import { scan } from "./scan.js";
@@ -17,10 +17,8 @@ import { ts } from "./ts.js";
 import { compileValidators } from "./validators.js";
 
 export interface BuildOptions {
-  /** Where dist/server.mjs and dist/manifest.json go, relative to the project. Default "dist". */
-  readonly outDir?: string;
-  /** Passed to the generated server's runStdio(). */
-  readonly serverOptions?: Readonly<Record<string, number>>;
+  /** Settings from the command line; they override fastmcp.config.json (see config.ts). */
+  readonly overrides?: ConfigOverrides;
   /** Run every stage but write nothing (used by tests of diagnostics). */
   readonly check?: boolean;
 }
@@ -63,10 +61,13 @@ export class Builder {
         durationMs: performance.now() - started,
       };
     };
-    const read = readProject(this.dir);
+    const config = readConfig(resolve(this.dir), options.overrides);
+    diagnostics.push(...config.diagnostics);
+    const read = readProject(this.dir, config.value.include);
     diagnostics.push(...read.diagnostics);
     const project = read.value;
-    if (project === undefined || hasErrors(diagnostics)) return done();
+    // A bad setting does not stop the build here: every problem is reported together.
+    if (project === undefined || hasErrors(read.diagnostics)) return done();
 
     this.host ??= new CachingHost(project.options);
     const program = ts.createProgram(project.rootNames, project.options, this.host.host(), this.lastProgram);
@@ -103,10 +104,11 @@ export class Builder {
     }
     if (hasErrors(diagnostics)) return done({ entries: named.value });
 
-    const server = serverInfo(project.dir);
-    diagnostics.push(...server.diagnostics);
-    if (hasErrors(diagnostics)) return done({ entries: named.value });
-    const model: ProjectModel = { server: server.value, entries: named.value };
+    const { name, version, instructions } = config.value;
+    const model: ProjectModel = {
+      server: { name, version, ...(instructions === undefined ? {} : { instructions }) },
+      entries: named.value,
+    };
     const validators = compileValidators(model.entries);
     diagnostics.push(...validators.diagnostics);
     if (hasErrors(diagnostics)) return done({ entries: model.entries });
@@ -117,19 +119,19 @@ export class Builder {
     const write = (path: string, content: string | Uint8Array) => {
       if (writeIfChanged(path, content)) written.push(path);
     };
-    const files = emit({
-      model,
-      validators: validators.value.names,
-      genDir,
-      serverOptions: options.serverOptions ?? {},
-    });
+    const { requestTimeoutMs, maxConcurrency } = config.value;
+    const serverOptions = {
+      ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+      ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
+    };
+    const files = emit({ model, validators: validators.value.names, genDir, serverOptions });
     if (validators.value.names.size > 0) files.set("validators.cjs", validators.value.code);
     for (const [name, content] of files) write(join(genDir, name), content);
 
     const bundled = await bundle(project.dir, join(genDir, "server.ts"));
     diagnostics.push(...bundled.diagnostics);
     if (bundled.value === undefined) return done({ entries: model.entries, written });
-    const outDir = join(project.dir, options.outDir ?? "dist");
+    const outDir = join(project.dir, config.value.outDir);
     const serverPath = join(outDir, "server.mjs");
     const manifestPath = join(outDir, "manifest.json");
     write(serverPath, bundled.value);
@@ -150,33 +152,4 @@ function typeDiagnostics(program: ts.Program, project: Project): Diagnostic[] {
     }
   }
   return out;
-}
-
-/** Server name and version from the project's package.json, else the directory name. */
-function serverInfo(dir: string): StageResult<ServerModel> {
-  const path = join(dir, "package.json");
-  let pkg: { name?: unknown; version?: unknown } = {};
-  if (existsSync(path)) {
-    try {
-      pkg = JSON.parse(readFileSync(path, "utf8")) as typeof pkg;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return {
-        value: { name: basename(dir), version: "0.0.0" },
-        diagnostics: [
-          {
-            code: Code.BadConfig,
-            severity: "error",
-            message: `package.json is not valid JSON: ${reason}`,
-            file: "package.json",
-          },
-        ],
-      };
-    }
-  }
-  const value = {
-    name: typeof pkg.name === "string" && pkg.name !== "" ? pkg.name : basename(dir),
-    version: typeof pkg.version === "string" && pkg.version !== "" ? pkg.version : "0.0.0",
-  };
-  return { value, diagnostics: [] };
 }

@@ -25,7 +25,11 @@ const DEFAULT_OPTIONS: ts.CompilerOptions = {
 };
 
 /** Reads `<dir>/tsconfig.json` if there is one; otherwise every .ts file under `<dir>/src`. */
-export function readProject(dir: string): StageResult<Project | undefined> {
+/**
+ * `include`: globs (relative to the project) that replace the tsconfig's file list as the roots.
+ * Generated and output directories are never roots.
+ */
+export function readProject(dir: string, include?: readonly string[]): StageResult<Project | undefined> {
   const projectDir = resolve(dir);
   const configPath = join(projectDir, "tsconfig.json");
   let options: ts.CompilerOptions;
@@ -41,6 +45,10 @@ export function readProject(dir: string): StageResult<Project | undefined> {
   } else {
     options = { ...DEFAULT_OPTIONS };
     rootNames = listSources(join(projectDir, "src"));
+  }
+  if (include !== undefined) {
+    const excluded = ["**/node_modules/**", "**/.fastmcp/**", "**/*.d.ts", "**/*.d.mts", "**/*.d.cts"];
+    rootNames = ts.sys.readDirectory(projectDir, [".ts", ".tsx", ".mts", ".cts"], excluded, [...include]);
   }
   // The runtime this compiler belongs to, whatever the project has installed.
   const runtimeTypes = join(PACKAGE_ROOT, "dist");

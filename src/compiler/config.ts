@@ -1,0 +1,175 @@
+// Project configuration: `fastmcp.config.json`, or a "fastmcp" key in package.json, plus the
+// command-line flags that override it. Every invalid value is a diagnostic that names the key,
+// the value and what is allowed.
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
+import { parseDuration } from "./tags.js";
+
+export interface ProjectConfig {
+  /** Server name; default: package.json name, else the directory name. */
+  readonly name: string;
+  /** Server version; default: package.json version, else 0.0.0. */
+  readonly version: string;
+  readonly instructions?: string;
+  /** Globs (relative to the project) of the files to scan; default: the tsconfig's files. */
+  readonly include?: readonly string[];
+  /** Where server.mjs and manifest.json go; default "dist". */
+  readonly outDir: string;
+  /** Default budget of a handler in ms; default: the runtime's (60 s). */
+  readonly requestTimeoutMs?: number;
+  readonly maxConcurrency?: number;
+}
+
+/** What flags may set; same names and value shapes as in the file. */
+export type ConfigOverrides = Readonly<Partial<Record<keyof RawConfig, unknown>>>;
+
+interface RawConfig {
+  name: unknown;
+  version: unknown;
+  instructions: unknown;
+  include: unknown;
+  outDir: unknown;
+  requestTimeout: unknown;
+  maxConcurrency: unknown;
+}
+
+const KEYS: readonly (keyof RawConfig)[] = [
+  "name",
+  "version",
+  "instructions",
+  "include",
+  "outDir",
+  "requestTimeout",
+  "maxConcurrency",
+];
+const CONFIG_FILE = "fastmcp.config.json";
+
+export function readConfig(dir: string, overrides: ConfigOverrides = {}): StageResult<ProjectConfig> {
+  const diagnostics: Diagnostic[] = [];
+  const fail = (file: string | undefined, message: string, hint?: string): void => {
+    diagnostics.push({
+      code: Code.BadConfig,
+      severity: "error",
+      message,
+      ...(file === undefined ? {} : { file }),
+      ...(hint === undefined ? {} : { hint }),
+    });
+  };
+  const pkg = readJson(join(dir, "package.json"), "package.json", fail) as
+    | Record<string, unknown>
+    | undefined;
+  const fromFile = existsSync(join(dir, CONFIG_FILE))
+    ? readJson(join(dir, CONFIG_FILE), CONFIG_FILE, fail)
+    : undefined;
+  const fromPackage = pkg?.fastmcp;
+  if (fromFile !== undefined && fromPackage !== undefined) {
+    fail(
+      CONFIG_FILE,
+      `both ${CONFIG_FILE} and a "fastmcp" key in package.json configure this project`,
+      "keep one of them",
+    );
+  }
+  const source = fromFile !== undefined ? CONFIG_FILE : "package.json";
+  const raw = fromFile ?? fromPackage ?? {};
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    fail(
+      source,
+      `${source === CONFIG_FILE ? CONFIG_FILE : 'the "fastmcp" key of package.json'} must be an object, got ${describe(raw)}`,
+    );
+    return { value: defaults(dir, pkg), diagnostics };
+  }
+  for (const key of Object.keys(raw)) {
+    if (!(KEYS as readonly string[]).includes(key))
+      fail(source, `unknown key ${JSON.stringify(key)}`, `known keys: ${KEYS.join(", ")}`);
+  }
+  const merged: Partial<RawConfig> = { ...(raw as Partial<RawConfig>) };
+  for (const [key, value] of Object.entries(overrides))
+    if (value !== undefined) merged[key as keyof RawConfig] = value;
+  const where = (key: keyof RawConfig): string =>
+    overrides[key] !== undefined ? "--" + flagName(key) : source;
+  const base = defaults(dir, pkg);
+  const config: { -readonly [K in keyof ProjectConfig]: ProjectConfig[K] } = { ...base };
+  const text = (key: "name" | "version" | "instructions" | "outDir"): string | undefined => {
+    const value = merged[key];
+    if (value === undefined) return undefined;
+    if (typeof value === "string" && value.trim() !== "") return value;
+    fail(where(key), `${key} must be a non-empty string, got ${describe(value)}`);
+    return undefined;
+  };
+  config.name = text("name") ?? base.name;
+  config.version = text("version") ?? base.version;
+  config.outDir = text("outDir") ?? base.outDir;
+  const instructions = text("instructions");
+  if (instructions !== undefined) config.instructions = instructions;
+  if (merged.include !== undefined) {
+    if (
+      Array.isArray(merged.include) &&
+      merged.include.length > 0 &&
+      merged.include.every((g) => typeof g === "string" && g !== "")
+    ) {
+      config.include = merged.include as string[];
+    } else {
+      fail(
+        where("include"),
+        `include must be a non-empty array of glob strings, got ${describe(merged.include)}`,
+        'e.g. "include": ["src/**/*.ts"]',
+      );
+    }
+  }
+  if (merged.requestTimeout !== undefined) {
+    const value = merged.requestTimeout;
+    const ms =
+      typeof value === "number"
+        ? value
+        : typeof value === "string"
+          ? /^\d+$/.test(value)
+            ? Number(value)
+            : parseDuration(value)
+          : undefined;
+    if (ms !== undefined && Number.isFinite(ms) && ms >= 0) config.requestTimeoutMs = ms;
+    else
+      fail(
+        where("requestTimeout"),
+        `requestTimeout must be milliseconds (a number, 0 for none) or a duration such as "30s", got ${describe(value)}`,
+      );
+  }
+  if (merged.maxConcurrency !== undefined) {
+    const value = merged.maxConcurrency;
+    const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof n === "number" && Number.isInteger(n) && n >= 1) config.maxConcurrency = n;
+    else
+      fail(
+        where("maxConcurrency"),
+        `maxConcurrency must be a whole number of at least 1, got ${describe(value)}`,
+      );
+  }
+  return { value: config, diagnostics };
+}
+
+function defaults(dir: string, pkg: Record<string, unknown> | undefined): ProjectConfig {
+  return {
+    name: typeof pkg?.name === "string" && pkg.name !== "" ? pkg.name : basename(dir),
+    version: typeof pkg?.version === "string" && pkg.version !== "" ? pkg.version : "0.0.0",
+    outDir: "dist",
+  };
+}
+
+function readJson(path: string, file: string, fail: (file: string, message: string) => void): unknown {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    fail(file, `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? "nothing" : JSON.stringify(value);
+}
+
+/** `requestTimeout` → `request-timeout`. */
+export function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
