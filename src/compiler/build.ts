@@ -1,8 +1,9 @@
 // The pipeline: scan → schema → names → validators → emit → bundle, each stage a function that
 // returns a value and diagnostics. A Builder keeps the compiler host and the last programs, so a
 // rebuild (fastmcp dev) re-parses and re-checks only what changed.
+import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
-import { bundle } from "./bundle.js";
+import { bundle, IncrementalBundler } from "./bundle.js";
 import { type ConfigOverrides, readConfig } from "./config.js";
 import { Code, type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
 import { emit } from "./emit.js";
@@ -13,14 +14,17 @@ import { checkNames } from "./names.js";
 import { CachingHost, fromTs, isProjectFile, type Project, readProject } from "./program.js";
 import { scan } from "./scan.js";
 import { generateSchemas } from "./schema.js";
+import type { SchemaObject } from "./schema-json.js";
 import { ts } from "./ts.js";
-import { compileValidators } from "./validators.js";
+import { ValidatorCompiler } from "./validators.js";
 
 export interface BuildOptions {
   /** Settings from the command line; they override fastmcp.config.json (see config.ts). */
   readonly overrides?: ConfigOverrides;
   /** Run every stage but write nothing (used by tests of diagnostics). */
   readonly check?: boolean;
+  /** Told the name of each stage as it starts (for a progress display). */
+  readonly progress?: (stage: string) => void;
 }
 
 export interface BuildResult {
@@ -36,11 +40,29 @@ export interface BuildResult {
 
 export const GENERATED_DIR = ".fastmcp";
 
+export interface BuilderOptions {
+  /** Keep compilers warm between builds (fastmcp dev): call dispose() when done. */
+  readonly incremental?: boolean;
+}
+
 export class Builder {
   private host: CachingHost | undefined;
-  private lastProgram: ts.Program | undefined;
+  private last: ts.SemanticDiagnosticsBuilderProgram | undefined;
+  private readonly validators = new ValidatorCompiler();
+  private readonly schemas = new Map<string, SchemaObject>();
+  private readonly bundler: IncrementalBundler | undefined;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    options: BuilderOptions = {},
+  ) {
+    if (options.incremental === true) this.bundler = new IncrementalBundler();
+  }
+
+  /** Releases what an incremental builder keeps running (esbuild's service). */
+  async dispose(): Promise<void> {
+    await this.bundler?.dispose();
+  }
 
   /** Tells the next build that a file changed on disk. */
   invalidate(fileName: string): void {
@@ -61,6 +83,8 @@ export class Builder {
         durationMs: performance.now() - started,
       };
     };
+    const stage = options.progress ?? (() => {});
+    stage("reading the project");
     const config = readConfig(resolve(this.dir), options.overrides);
     diagnostics.push(...config.diagnostics);
     const read = readProject(this.dir, config.value.include);
@@ -70,8 +94,17 @@ export class Builder {
     if (project === undefined || hasErrors(read.diagnostics)) return done();
 
     this.host ??= new CachingHost(project.options);
-    const program = ts.createProgram(project.rootNames, project.options, this.host.host(), this.lastProgram);
-    diagnostics.push(...typeDiagnostics(program, project));
+    stage("checking types");
+    // A builder program remembers which files' diagnostics a change can affect.
+    const builder = ts.createSemanticDiagnosticsBuilderProgram(
+      project.rootNames,
+      project.options,
+      this.host.host(),
+      this.last,
+    );
+    const program = builder.getProgram();
+    diagnostics.push(...typeDiagnostics(builder, project));
+    stage("finding handlers");
     const scanned = scan(program, project.dir);
     diagnostics.push(...scanned.diagnostics);
 
@@ -89,14 +122,18 @@ export class Builder {
       this.host.host(appended),
       program,
     );
-    this.lastProgram = program;
-    const schemas = generateSchemas(withSynthetic, scanned.value);
+    this.last = builder;
+    stage("deriving schemas");
+    const schemas = generateSchemas(withSynthetic, scanned.value, {
+      store: this.schemas,
+      keyOf: (draft) => `${dependencyFingerprint(builder, draft.handler.modulePath)}\0${draft.synthetic}`,
+    });
     diagnostics.push(...schemas.diagnostics);
     const named = checkNames(schemas.value);
     diagnostics.push(...named.diagnostics);
     if (named.value.length === 0 && !hasErrors(diagnostics)) {
       diagnostics.push({
-        code: "FMCP4002",
+        code: Code.NoEntries,
         severity: "error",
         message: "found no @tool, @resource or @prompt in the project",
         hint: "tag an exported function, e.g. /** Adds two numbers. @tool */",
@@ -109,7 +146,8 @@ export class Builder {
       server: { name, version, ...(instructions === undefined ? {} : { instructions }) },
       entries: named.value,
     };
-    const validators = compileValidators(model.entries);
+    stage("compiling validators");
+    const validators = this.validators.compile(model.entries);
     diagnostics.push(...validators.diagnostics);
     if (hasErrors(diagnostics)) return done({ entries: model.entries });
     if (options.check === true) return done({ entries: model.entries });
@@ -128,7 +166,12 @@ export class Builder {
     if (validators.value.names.size > 0) files.set("validators.cjs", validators.value.code);
     for (const [name, content] of files) write(join(genDir, name), content);
 
-    const bundled = await bundle(project.dir, join(genDir, "server.ts"));
+    stage("bundling");
+    const entry = join(genDir, "server.ts");
+    const bundled =
+      this.bundler === undefined
+        ? await bundle(project.dir, entry)
+        : await this.bundler.bundle(project.dir, entry);
     diagnostics.push(...bundled.diagnostics);
     if (bundled.value === undefined) return done({ entries: model.entries, written });
     const outDir = join(project.dir, config.value.outDir);
@@ -140,14 +183,29 @@ export class Builder {
   }
 }
 
+/** What a module's types can depend on: the versions of it and of every file it reaches. */
+function dependencyFingerprint(builder: ts.SemanticDiagnosticsBuilderProgram, modulePath: string): string {
+  const program = builder.getProgram();
+  const file = program.getSourceFile(modulePath);
+  if (file === undefined) return "";
+  const hash = createHash("sha1");
+  for (const name of [...builder.getAllDependencies(file)].sort()) {
+    hash.update(
+      `${name}\0${(program.getSourceFile(name) as { version?: string } | undefined)?.version ?? ""}\0`,
+    );
+  }
+  return hash.digest("base64");
+}
+
 /** Type errors fail the build like tsc: every project file, not just the ones with handlers. */
-function typeDiagnostics(program: ts.Program, project: Project): Diagnostic[] {
+function typeDiagnostics(builder: ts.SemanticDiagnosticsBuilderProgram, project: Project): Diagnostic[] {
+  const program = builder.getProgram();
   const out = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()].map((d) =>
     fromTs(d, project.dir),
   );
   for (const file of program.getSourceFiles()) {
     if (!isProjectFile(file, project.dir)) continue;
-    for (const d of [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]) {
+    for (const d of [...program.getSyntacticDiagnostics(file), ...builder.getSemanticDiagnostics(file)]) {
       out.push(fromTs(d, project.dir));
     }
   }

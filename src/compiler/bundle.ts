@@ -146,52 +146,84 @@ function packageLoader(generatedDir: string): Plugin {
   };
 }
 
+function buildOptions(projectDir: string, entry: string): import("esbuild").BuildOptions & { write: false } {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    outfile: join(projectDir, "server.mjs"),
+    plugins: [packageLoader(dirname(entry))],
+    absWorkingDir: projectDir,
+    logLevel: "silent",
+    legalComments: "none",
+    // CommonJS dependencies call require(); give the ESM bundle one.
+    banner: {
+      js: 'import { createRequire as __fastmcpRequire } from "node:module";\nconst require = __fastmcpRequire(import.meta.url);',
+    },
+  };
+}
+
+/** One bundle, from scratch. */
 export async function bundle(
   projectDir: string,
   entry: string,
 ): Promise<StageResult<Uint8Array | undefined>> {
   const esbuild = await import("esbuild");
   try {
-    const result = await esbuild.build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      write: false,
-      outfile: join(projectDir, "server.mjs"),
-      plugins: [packageLoader(dirname(entry))],
-      absWorkingDir: projectDir,
-      logLevel: "silent",
-      legalComments: "none",
-      // CommonJS dependencies call require(); give the ESM bundle one.
-      banner: {
-        js: 'import { createRequire as __fastmcpRequire } from "node:module";\nconst require = __fastmcpRequire(import.meta.url);',
-      },
-    });
+    const result = await esbuild.build(buildOptions(projectDir, entry));
     return { value: result.outputFiles[0]?.contents, diagnostics: [] };
   } catch (error) {
-    const failure = error as {
-      errors?: {
-        text: string;
-        location?: { file: string; namespace?: string; line: number; column: number } | null;
-      }[];
-    };
-    const diagnostics: Diagnostic[] = (failure.errors ?? [{ text: String(error) }]).map((e) => ({
-      code: Code.BundleFailed,
-      severity: "error",
-      message: `bundling failed: ${e.text}`,
-      ...(e.location
-        ? {
-            file:
-              !e.location.namespace || e.location.namespace === "file"
-                ? projectPath(projectDir, join(projectDir, e.location.file))
-                : `${e.location.namespace}:${e.location.file}`,
-            line: e.location.line,
-            column: e.location.column + 1,
-          }
-        : {}),
-    }));
-    return { value: undefined, diagnostics };
+    return { value: undefined, diagnostics: bundleDiagnostics(projectDir, error) };
   }
+}
+
+/** Bundles again and again with one esbuild context, which rebuilds only what changed (fastmcp dev). */
+export class IncrementalBundler {
+  private context:
+    | import("esbuild").BuildContext<import("esbuild").BuildOptions & { write: false }>
+    | undefined;
+
+  async bundle(projectDir: string, entry: string): Promise<StageResult<Uint8Array | undefined>> {
+    const esbuild = await import("esbuild");
+    try {
+      this.context ??= await esbuild.context(buildOptions(projectDir, entry));
+      const result = await this.context.rebuild();
+      return { value: result.outputFiles?.[0]?.contents, diagnostics: [] };
+    } catch (error) {
+      return { value: undefined, diagnostics: bundleDiagnostics(projectDir, error) };
+    }
+  }
+
+  /** Stops esbuild's service for this context (it would keep the process alive). */
+  async dispose(): Promise<void> {
+    await this.context?.dispose();
+    this.context = undefined;
+  }
+}
+
+function bundleDiagnostics(projectDir: string, error: unknown): Diagnostic[] {
+  const failure = error as {
+    errors?: {
+      text: string;
+      location?: { file: string; namespace?: string; line: number; column: number } | null;
+    }[];
+  };
+  return (failure.errors ?? [{ text: String(error) }]).map((e) => ({
+    code: Code.BundleFailed,
+    severity: "error",
+    message: `bundling failed: ${e.text}`,
+    ...(e.location
+      ? {
+          file:
+            !e.location.namespace || e.location.namespace === "file"
+              ? projectPath(projectDir, join(projectDir, e.location.file))
+              : `${e.location.namespace}:${e.location.file}`,
+          line: e.location.line,
+          column: e.location.column + 1,
+        }
+      : {}),
+  }));
 }

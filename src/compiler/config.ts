@@ -87,7 +87,7 @@ export function readConfig(dir: string, overrides: ConfigOverrides = {}): StageR
   for (const [key, value] of Object.entries(overrides))
     if (value !== undefined) merged[key as keyof RawConfig] = value;
   const where = (key: keyof RawConfig): string =>
-    overrides[key] !== undefined ? "--" + flagName(key) : source;
+    overrides[key] !== undefined ? `--${flagName(key)}` : source;
   const base = defaults(dir, pkg);
   const config: { -readonly [K in keyof ProjectConfig]: ProjectConfig[K] } = { ...base };
   const text = (key: "name" | "version" | "instructions" | "outDir"): string | undefined => {

@@ -1,6 +1,7 @@
 // The TypeScript side of the compiler: reads the project's tsconfig with the pinned TypeScript
 // (never the project's own), maps `fastmcp-ts` to this package so handlers and runtime agree, and
 // keeps one caching compiler host so that rebuilds reuse parsed files (and `oldProgram`).
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -172,6 +173,10 @@ export class CachingHost {
         const cached = this.parsed.get(key);
         if (cached !== undefined && cached.text === text) return cached;
         const source = ts.createSourceFile(fileName, text, languageVersion, true);
+        // Builder programs (incremental diagnostics) compare files by version, as watch hosts set it.
+        (source as ts.SourceFile & { version?: string }).version = createHash("sha1")
+          .update(text)
+          .digest("base64");
         if (library) CachingHost.libraries.set(libraryKey, source);
         else this.parsed.set(key, source);
         return source;

@@ -19,13 +19,27 @@ import {
 import { constraintValue } from "./tags.js";
 import { ts } from "./ts.js";
 
+/**
+ * Generated schemas remembered across builds (fastmcp dev). `keyOf` says what a draft's schemas
+ * depend on; a draft whose key is unchanged skips the generator.
+ */
+export interface SchemaCache {
+  readonly store: Map<string, SchemaObject>;
+  keyOf(draft: EntryDraft): string;
+}
+
 export function generateSchemas(
   program: ts.Program,
   drafts: readonly EntryDraft[],
+  cache?: SchemaCache,
 ): StageResult<EntryModel[]> {
   const diagnostics: Diagnostic[] = [];
-  const generator = createSchemaGenerator(program);
+  let generator: ReturnType<typeof createSchemaGenerator> | undefined;
   const schemaOf = (draft: EntryDraft, typeName: string): SchemaObject | undefined => {
+    const key = cache === undefined ? undefined : `${cache.keyOf(draft)}\0${typeName}`;
+    const hit = key === undefined ? undefined : cache?.store.get(key);
+    // Later stages edit schemas in place: every user gets its own copy.
+    if (hit !== undefined) return structuredClone(hit);
     const file = program.getSourceFile(draft.handler.modulePath);
     const node = file?.statements.find(
       (s) => (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === typeName,
@@ -43,13 +57,16 @@ export function generateSchemas(
     if (node === undefined) return fail("its synthetic declaration is missing");
     let raw: SchemaObject;
     try {
+      generator ??= createSchemaGenerator(program);
       raw = generator.createSchemaFromNodes([node]) as unknown as SchemaObject;
     } catch (error) {
       return fail(error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error));
     }
     const failures = generatorFailures(raw as Json);
     if (failures.length > 0) return fail(failures[0] as string);
-    return inlineDefinitions(toDraft2020(raw));
+    const schema = inlineDefinitions(toDraft2020(raw));
+    if (key !== undefined) cache?.store.set(key, structuredClone(schema));
+    return schema;
   };
 
   const entries: EntryModel[] = [];

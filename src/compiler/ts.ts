@@ -21,6 +21,7 @@ export declare namespace ts {
   export type Node = TS.Node;
   export type ParameterDeclaration = TS.ParameterDeclaration;
   export type Program = TS.Program;
+  export type SemanticDiagnosticsBuilderProgram = TS.SemanticDiagnosticsBuilderProgram;
   export type SignatureDeclaration = TS.SignatureDeclaration;
   export type SourceFile = TS.SourceFile;
   export type TemplateLiteralTypeNode = TS.TemplateLiteralTypeNode;
