@@ -43,6 +43,54 @@ export async function run(argv: readonly string[]): Promise<number> {
         code = await buildCommand(dir, options, io);
       },
     );
+  program
+    .command("list")
+    .description("list the tools, resources, resource templates and prompts of a built server")
+    .argument("[dir]", "project directory; runs <dir>/dist/server.mjs", ".")
+    .option("--json", "print the lists as the server returned them")
+    .option("--server <path>", "run this server.mjs instead of <dir>/dist/server.mjs")
+    .option("--timeout <ms>", "how long to wait for each answer (default: 30000)")
+    .option("--verbose", "show the server's stderr even when nothing failed")
+    .action(
+      async (
+        dir: string,
+        options: { json?: boolean; server?: string; timeout?: string; verbose?: boolean },
+      ) => {
+        const { listCommand } = await import("./list.js");
+        code = await listCommand(dir, options, io);
+      },
+    );
+  program
+    .command("call")
+    .description("call a tool of a built server; exits 1 on an isError result or a protocol error")
+    .argument("<name>", "the tool")
+    .argument("[json]", "its arguments, one JSON object (default: {})")
+    .argument("[dir]", "project directory; runs <dir>/dist/server.mjs", ".")
+    .option("--json", "print the raw result (or the JSON-RPC error) on stdout")
+    .option("--server <path>", "run this server.mjs instead of <dir>/dist/server.mjs")
+    .option("--timeout <ms>", "how long to wait for the result (default: 120000)")
+    .option("--verbose", "show the server's stderr and log messages even when nothing failed")
+    .action(
+      async (
+        name: string,
+        json: string | undefined,
+        dir: string,
+        options: { json?: boolean; server?: string; timeout?: string; verbose?: boolean },
+      ) => {
+        const { callCommand } = await import("./call.js");
+        const showProgress = process.stderr.isTTY === true;
+        code = await callCommand(name, json, dir, { ...options, showProgress }, io);
+      },
+    );
+  program
+    .command("init")
+    .description("create a new project (a sample tool, resource and prompt) that builds on the first try")
+    .argument("[dir]", "where to create it", ".")
+    .option("--force", "write into a directory that is not empty, replacing files of the same names")
+    .action(async (dir: string, options: { force?: boolean }) => {
+      const { initCommand } = await import("./init.js");
+      code = await initCommand(dir, options, io);
+    });
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
