@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
 import type { EntryModel } from "./model.js";
+import { canonicalNames } from "./validator-names.js";
 
 const require = createRequire(import.meta.url);
 
@@ -15,45 +16,77 @@ export interface CompiledValidators {
 }
 
 /**
- * Compiles validators with one ajv instance for its whole life: a schema seen before (same JSON)
- * is not compiled again, which is what makes a rebuild in `fastmcp dev` cheap. Schemas are
- * identified by a hash of their JSON, so the output does not depend on what was compiled before.
+ * Compiles validators, keeping the code of each schema (by a hash of its JSON) for its whole life:
+ * a schema seen before is not compiled again, which is what makes a rebuild in `fastmcp dev`
+ * cheap. Each schema's standalone code is generated on its own with canonical names, so the output
+ * depends only on the entries, not on what was compiled before.
  */
 export class ValidatorCompiler {
   private ajv: import("ajv").default | undefined;
-  private readonly compiled = new Set<string>();
+  /** Standalone CommonJS per schema id (it sets `exports.v`). */
+  private readonly modules = new Map<string, string>();
+  /** How many schemas it has compiled so far (a rebuild compiles only new ones). */
+  compilations = 0;
+  private compilationsByAjv = 0;
 
   compile(entries: readonly EntryModel[]): StageResult<CompiledValidators> {
-    if (this.ajv === undefined) this.ajv = createAjv();
-    const ajv = this.ajv;
     const diagnostics: Diagnostic[] = [];
     const names = new Map<number, string>();
-    const refs: Record<string, string> = {};
+    const ids = new Map<number, string>();
     entries.forEach((entry, index) => {
       if (entry.kind === "resource") return;
       const id = `input_${createHash("sha256").update(JSON.stringify(entry.inputSchema)).digest("hex").slice(0, 16)}`;
-      if (!this.compiled.has(id)) {
-        try {
-          ajv.addSchema(entry.inputSchema as object, id);
-          ajv.getSchema(id);
-          this.compiled.add(id);
-        } catch (error) {
+      if (!this.modules.has(id)) {
+        const failure = this.compileOne(id, entry.inputSchema as object);
+        if (failure !== undefined) {
           diagnostics.push({
             code: Code.ValidatorFailed,
             severity: "error",
-            message: `the input schema of ${entry.kind} ${JSON.stringify(entry.name)} does not compile: ${error instanceof Error ? error.message : String(error)}`,
+            message: `the input schema of ${entry.kind} ${JSON.stringify(entry.name)} does not compile: ${failure}`,
             ...entry.location,
           });
-          ajv.removeSchema(id);
           return;
         }
       }
       names.set(index, `v${index}`);
-      refs[`v${index}`] = id;
+      ids.set(index, id);
     });
     if (diagnostics.length > 0) return { value: { code: "", names }, diagnostics };
-    const code = Object.keys(refs).length === 0 ? '"use strict";\n' : standalone()(ajv, refs);
-    return { value: { code, names }, diagnostics };
+    // Code no entry uses any more is dropped, so a long dev session does not accumulate it.
+    const used = new Set(ids.values());
+    for (const id of this.modules.keys()) if (!used.has(id)) this.modules.delete(id);
+    const parts = ['"use strict";'];
+    for (const id of used) {
+      parts.push(
+        `const ${id} = (() => {\nconst exports = {};\n${this.modules.get(id)}\nreturn exports.v;\n})();`,
+      );
+    }
+    for (const [index, id] of ids) parts.push(`exports.v${index} = ${id};`);
+    return { value: { code: `${parts.join("\n")}\n`, names }, diagnostics };
+  }
+
+  /** Compiles one schema into `this.modules`; returns why it failed, if it did. */
+  private compileOne(id: string, schema: object): string | undefined {
+    // ajv keeps a little of every schema it compiled: start afresh now and then.
+    if (this.ajv === undefined || this.compilationsByAjv >= 500) {
+      this.ajv = createAjv();
+      this.compilationsByAjv = 0;
+    }
+    const ajv = this.ajv;
+    try {
+      ajv.addSchema(schema, id);
+      ajv.getSchema(id);
+      // The file as a whole is strict; inside the wrapper the directive would be a stray string.
+      const code = standalone()(ajv, { v: id }).replace(/^"use strict";/, "");
+      this.modules.set(id, canonicalNames(code));
+      this.compilations++;
+      this.compilationsByAjv++;
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    } finally {
+      ajv.removeSchema(id);
+    }
   }
 }
 
