@@ -3,6 +3,7 @@
 // rebuild (fastmcp dev) re-parses and re-checks only what changed.
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
+import { BuildCache } from "./build-cache.js";
 import { bundle, IncrementalBundler } from "./bundle.js";
 import { type ConfigOverrides, readConfig } from "./config.js";
 import { Code, type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics.js";
@@ -12,7 +13,7 @@ import { manifest } from "./manifest.js";
 import type { EntryModel, ProjectModel } from "./model.js";
 import { checkNames } from "./names.js";
 import { CachingHost, fromTs, isProjectFile, type Project, readProject } from "./program.js";
-import { scan } from "./scan.js";
+import { type ScannedFile, scan } from "./scan.js";
 import { generateSchemas } from "./schema.js";
 import type { SchemaObject } from "./schema-json.js";
 import { ts } from "./ts.js";
@@ -36,6 +37,19 @@ export interface BuildResult {
   /** Files whose content changed (absolute paths). */
   readonly written: readonly string[];
   readonly durationMs: number;
+  /** What this build did afresh; a rebuild after one edit parses, scans and compiles little. */
+  readonly work: BuildWork;
+}
+
+export interface BuildWork {
+  /** Project files parsed (a file with handlers counts twice: as written and with its synthetic declarations). */
+  readonly parsedFiles: number;
+  /** Files whose handlers were scanned with the type checker. */
+  readonly scannedFiles: number;
+  /** JSON Schemas generated (input and output schemas count separately). */
+  readonly generatedSchemas: number;
+  /** Input validators compiled. */
+  readonly compiledValidators: number;
 }
 
 export const GENERATED_DIR = ".fastmcp";
@@ -49,7 +63,8 @@ export class Builder {
   private host: CachingHost | undefined;
   private last: ts.SemanticDiagnosticsBuilderProgram | undefined;
   private readonly validators = new ValidatorCompiler();
-  private readonly schemas = new Map<string, SchemaObject>();
+  private readonly schemas = new BuildCache<SchemaObject>();
+  private readonly scans = new BuildCache<ScannedFile>();
   private readonly bundler: IncrementalBundler | undefined;
 
   constructor(
@@ -72,8 +87,16 @@ export class Builder {
   async build(options: BuildOptions = {}): Promise<BuildResult> {
     const started = performance.now();
     const diagnostics: Diagnostic[] = [];
+    const counters = () => ({
+      parsedFiles: this.host?.parses ?? 0,
+      scannedFiles: this.scans.misses,
+      generatedSchemas: this.schemas.misses,
+      compiledValidators: this.validators.compilations,
+    });
+    const before = counters();
     const done = (extra: Partial<BuildResult> = {}): BuildResult => {
       const sorted = sortDiagnostics(diagnostics);
+      const after = counters();
       return {
         ok: !hasErrors(sorted),
         diagnostics: sorted,
@@ -81,6 +104,12 @@ export class Builder {
         written: [],
         ...extra,
         durationMs: performance.now() - started,
+        work: {
+          parsedFiles: after.parsedFiles - before.parsedFiles,
+          scannedFiles: after.scannedFiles - before.scannedFiles,
+          generatedSchemas: after.generatedSchemas - before.generatedSchemas,
+          compiledValidators: after.compiledValidators - before.compiledValidators,
+        },
       };
     };
     const stage = options.progress ?? (() => {});
@@ -105,7 +134,11 @@ export class Builder {
     const program = builder.getProgram();
     diagnostics.push(...typeDiagnostics(builder, project));
     stage("finding handlers");
-    const scanned = scan(program, project.dir);
+    const fingerprint = fingerprints(builder);
+    const scanned = scan(program, project.dir, {
+      store: this.scans,
+      keyOf: (file) => fingerprint(file.fileName),
+    });
     diagnostics.push(...scanned.diagnostics);
 
     // The same program plus the synthetic declarations; unchanged files are reused.
@@ -126,7 +159,7 @@ export class Builder {
     stage("deriving schemas");
     const schemas = generateSchemas(withSynthetic, scanned.value, {
       store: this.schemas,
-      keyOf: (draft) => `${dependencyFingerprint(builder, draft.handler.modulePath)}\0${draft.synthetic}`,
+      keyOf: (draft) => `${fingerprint(draft.handler.modulePath)}\0${draft.synthetic}`,
     });
     diagnostics.push(...schemas.diagnostics);
     const named = checkNames(schemas.value);
@@ -183,18 +216,34 @@ export class Builder {
   }
 }
 
-/** What a module's types can depend on: the versions of it and of every file it reaches. */
-function dependencyFingerprint(builder: ts.SemanticDiagnosticsBuilderProgram, modulePath: string): string {
+/**
+ * What a module's types can depend on: the versions of it, of every file it imports (directly or
+ * not) and of every global script (a .d.ts without imports declares types for all modules).
+ * Memoised for one build.
+ */
+function fingerprints(builder: ts.SemanticDiagnosticsBuilderProgram): (modulePath: string) => string {
   const program = builder.getProgram();
-  const file = program.getSourceFile(modulePath);
-  if (file === undefined) return "";
-  const hash = createHash("sha1");
-  for (const name of [...builder.getAllDependencies(file)].sort()) {
-    hash.update(
-      `${name}\0${(program.getSourceFile(name) as { version?: string } | undefined)?.version ?? ""}\0`,
-    );
+  const versionOf = (file: ts.SourceFile | undefined) =>
+    (file as { version?: string } | undefined)?.version ?? "";
+  const globals = createHash("sha1");
+  for (const file of program.getSourceFiles()) {
+    if (!ts.isExternalModule(file)) globals.update(`${file.fileName}\0${versionOf(file)}\0`);
   }
-  return hash.digest("base64");
+  const globalsHash = globals.digest("base64");
+  const known = new Map<string, string>();
+  return (modulePath) => {
+    let fingerprint = known.get(modulePath);
+    if (fingerprint !== undefined) return fingerprint;
+    const file = program.getSourceFile(modulePath);
+    if (file === undefined) return "";
+    const hash = createHash("sha1").update(globalsHash);
+    for (const name of [...builder.getAllDependencies(file)].sort()) {
+      hash.update(`${name}\0${versionOf(program.getSourceFile(name))}\0`);
+    }
+    fingerprint = hash.digest("base64");
+    known.set(modulePath, fingerprint);
+    return fingerprint;
+  };
 }
 
 /** Type errors fail the build like tsc: every project file, not just the ones with handlers. */

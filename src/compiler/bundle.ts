@@ -69,6 +69,17 @@ function primaryDir(name: string): string | undefined {
   return primaries.get(name);
 }
 
+/** This package's files do not change while it runs: each is read once per process. */
+const packageFiles = new Map<string, Uint8Array>();
+function packageFile(path: string): Uint8Array {
+  let contents = packageFiles.get(path);
+  if (contents === undefined) {
+    contents = readFileSync(path);
+    packageFiles.set(path, contents);
+  }
+  return contents;
+}
+
 /** Loads this package's runtime and dependencies under namespaces; see the header. */
 function packageLoader(generatedDir: string): Plugin {
   // Real paths: esbuild names an importer by its real path (a temporary directory may be a link).
@@ -135,11 +146,11 @@ function packageLoader(generatedDir: string): Plugin {
           : dependency(args.path, files.get(args.importer) as string),
       );
       build.onLoad({ filter: /.*/, namespace: RUNTIME }, (args) => ({
-        contents: readFileSync(join(RUNTIME_DIR, ...args.path.split("/"))),
+        contents: packageFile(join(RUNTIME_DIR, ...args.path.split("/"))),
         loader: "js",
       }));
       build.onLoad({ filter: /.*/, namespace: DEPS }, (args) => ({
-        contents: readFileSync(files.get(args.path) as string),
+        contents: packageFile(files.get(args.path) as string),
         loader: args.path.endsWith(".json") ? "json" : "js",
       }));
     },

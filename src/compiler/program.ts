@@ -139,6 +139,8 @@ export class CachingHost {
   private readonly texts = new Map<string, string>();
   private readonly parsed = new Map<string, ts.SourceFile>();
   private readonly base: ts.CompilerHost;
+  /** Project files parsed so far (library files excluded): a rebuild parses only what changed. */
+  parses = 0;
 
   constructor(options: ts.CompilerOptions) {
     this.base = ts.createCompilerHost(options, true);
@@ -178,7 +180,10 @@ export class CachingHost {
           .update(text)
           .digest("base64");
         if (library) CachingHost.libraries.set(libraryKey, source);
-        else this.parsed.set(key, source);
+        else {
+          this.parsed.set(key, source);
+          this.parses++;
+        }
         return source;
       },
     };

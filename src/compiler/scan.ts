@@ -2,12 +2,13 @@
 // DESIGN §1 with the type checker, and describes each usable one as an EntryDraft: names, docs,
 // parameters, the handler's module and export, and the synthetic declarations for its schemas.
 
+import type { BuildCache } from "./build-cache.js";
 import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
 import type { DocTag } from "./jsdoc.js";
 import type { Handler, Location, Parameter } from "./model.js";
 import { type PropertyTags, readParameters } from "./params.js";
 import { isProjectFile, projectPath } from "./program.js";
-import { findTagged, type TaggedFunction, unwrap } from "./tagged.js";
+import { findTagged, type TaggedFile, type TaggedFunction, unwrap } from "./tagged.js";
 import { isConstraintTag, isKindTag, parseDuration, unknownTag } from "./tags.js";
 import { ts } from "./ts.js";
 import {
@@ -53,7 +54,30 @@ export interface Scanner {
   locate(node: ts.Node): Location;
 }
 
-export function scan(program: ts.Program, projectDir: string): StageResult<EntryDraft[]> {
+/** Scan results kept across builds: a file's entries are reused while `keyOf(file)` is unchanged. */
+export interface ScanCache {
+  /** What the file's types depend on (its version and its dependencies'). */
+  keyOf(file: ts.SourceFile): string;
+  readonly store: BuildCache<ScannedFile>;
+}
+
+export interface ScannedFile {
+  readonly drafts: readonly EntryDraft[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** findTagged by syntax alone: the same SourceFile object (an unchanged file) gives the same answer. */
+const taggedFiles = new WeakMap<ts.SourceFile, TaggedFile>();
+function taggedIn(file: ts.SourceFile): TaggedFile {
+  let found = taggedFiles.get(file);
+  if (found === undefined) {
+    found = findTagged(file);
+    taggedFiles.set(file, found);
+  }
+  return found;
+}
+
+export function scan(program: ts.Program, projectDir: string, cache?: ScanCache): StageResult<EntryDraft[]> {
   const checker = program.getTypeChecker();
   const diagnostics: Diagnostic[] = [];
   const locate = (node: ts.Node): Location => {
@@ -79,11 +103,26 @@ export function scan(program: ts.Program, projectDir: string): StageResult<Entry
   const exportNames = collectExportNames(checker, files);
   const drafts: EntryDraft[] = [];
   for (const file of files) {
-    const { functions, stray } = findTagged(file);
-    for (const tagged of functions) {
-      const draft = scanFunction(scanner, tagged, exportNames.get(tagged.fn) ?? []);
-      if (draft !== undefined) drafts.push(draft);
+    const { functions, stray } = taggedIn(file);
+    if (functions.length === 0 && stray.length === 0) continue;
+    // The same file, dependencies and export names: the same entries and diagnostics.
+    const exports = functions.map((tagged) => exportNames.get(tagged.fn) ?? []);
+    const key =
+      cache === undefined
+        ? undefined
+        : `${cache.keyOf(file)}\0${JSON.stringify(exports.map((list) => list.map((e) => [e.name, e.file.fileName])))}`;
+    const hit = key === undefined ? undefined : cache?.store.get(key);
+    if (hit !== undefined) {
+      drafts.push(...hit.drafts);
+      diagnostics.push(...hit.diagnostics);
+      continue;
     }
+    const firstDraft = drafts.length;
+    const firstDiagnostic = diagnostics.length;
+    functions.forEach((tagged, index) => {
+      const draft = scanFunction(scanner, tagged, exports[index] ?? []);
+      if (draft !== undefined) drafts.push(draft);
+    });
     for (const tag of stray) {
       const { line, character } = file.getLineAndCharacterOfPosition(tag.start);
       diagnostics.push({
@@ -97,7 +136,14 @@ export function scan(program: ts.Program, projectDir: string): StageResult<Entry
         length: tag.length,
       });
     }
+    if (key !== undefined) {
+      cache?.store.set(key, {
+        drafts: drafts.slice(firstDraft),
+        diagnostics: diagnostics.slice(firstDiagnostic),
+      });
+    }
   }
+  cache?.store.sweep();
   return { value: drafts, diagnostics };
 }
 

@@ -3,6 +3,7 @@
 // literal defaults and constraint tags applied, and prompt arguments and completions derived.
 
 import type { JsonSchema } from "../runtime/table.js";
+import type { BuildCache } from "./build-cache.js";
 import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
 import { createSchemaGenerator } from "./generator.js";
 import type { EntryModel, Location, Parameter } from "./model.js";
@@ -24,7 +25,7 @@ import { ts } from "./ts.js";
  * depend on; a draft whose key is unchanged skips the generator.
  */
 export interface SchemaCache {
-  readonly store: Map<string, SchemaObject>;
+  readonly store: BuildCache<SchemaObject>;
   keyOf(draft: EntryDraft): string;
 }
 
@@ -145,6 +146,7 @@ export function generateSchemas(
         return draft.kind satisfies never;
     }
   }
+  cache?.store.sweep();
   return { value: entries, diagnostics };
 }
 
