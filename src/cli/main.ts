@@ -44,6 +44,33 @@ export async function run(argv: readonly string[]): Promise<number> {
       },
     );
   program
+    .command("dev")
+    .description(
+      "serve over stdio while you edit: rebuild on save and swap the server in place, keeping the client connected",
+    )
+    .argument("[dir]", "project directory", ".")
+    .option(
+      "--out-dir <dir>",
+      "where server.mjs and manifest.json go, relative to the project (default: dist)",
+    )
+    .option("--request-timeout <ms|duration>", "default handler budget, e.g. 30000 or 30s (0: none)")
+    .option("--max-concurrency <n>", "handlers running at once")
+    .option("--verbose", "log how long each stage of each rebuild takes")
+    .action(
+      async (
+        dir: string,
+        options: { outDir?: string; requestTimeout?: string; maxConcurrency?: string; verbose?: boolean },
+      ) => {
+        const { devCommand } = await import("./dev.js");
+        const { outDir, requestTimeout, maxConcurrency, verbose } = options;
+        code = await devCommand(
+          dir,
+          { outDir, requestTimeout, maxConcurrency, verbose },
+          { input: process.stdin, output: process.stdout, err: process.stderr },
+        );
+      },
+    );
+  program
     .command("list")
     .description("list the tools, resources, resource templates and prompts of a built server")
     .argument("[dir]", "project directory; runs <dir>/dist/server.mjs", ".")
