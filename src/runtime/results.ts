@@ -22,7 +22,10 @@ export function toolResultJson(value: unknown, tool: ToolEntry, structured: bool
   }
   if (tool.outputSchema === undefined) {
     if (typeof value === "string") return textResultJson(value, false);
-    if (typeof value === "number" || typeof value === "boolean") return textResultJson(String(value), false);
+    // JSON.stringify, not String: see encodeId in protocol.ts (same text for finite numbers).
+    if (typeof value === "number")
+      return textResultJson(Number.isFinite(value) ? JSON.stringify(value) : String(value), false);
+    if (typeof value === "boolean") return textResultJson(value ? "true" : "false", false);
   }
   const data =
     tool.wrapResult === true || typeof value !== "object" || Array.isArray(value) ? { result: value } : value;
