@@ -61,7 +61,7 @@ export function locateServer(dir: string, server?: string): { serverPath: string
   }
   const projectDir = resolve(dir);
   if (!existsSync(projectDir)) return `error: no directory ${dir}`;
-  const serverPath = join(projectDir, configuredOutDir(projectDir), "server.mjs");
+  const serverPath = join(resolve(projectDir, configuredOutDir(projectDir)), "server.mjs");
   if (!existsSync(serverPath)) {
     const shown = relative(process.cwd(), serverPath) || serverPath;
     const build = dir === "." ? "fastmcp build" : `fastmcp build ${dir}`;

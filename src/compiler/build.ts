@@ -207,7 +207,7 @@ export class Builder {
         : await this.bundler.bundle(project.dir, entry);
     diagnostics.push(...bundled.diagnostics);
     if (bundled.value === undefined) return done({ entries: model.entries, written });
-    const outDir = join(project.dir, config.value.outDir);
+    const outDir = resolve(project.dir, config.value.outDir);
     const serverPath = join(outDir, "server.mjs");
     const manifestPath = join(outDir, "manifest.json");
     write(serverPath, bundled.value);

@@ -3,7 +3,7 @@
 // batch. One non-recursive watcher per directory, skipping node_modules, dot-directories and the
 // output folder: a recursive watch would walk (and hold a watch on) every folder of node_modules.
 import { type FSWatcher, readdirSync, statSync, watch } from "node:fs";
-import { join, sep } from "node:path";
+import { join, resolve, sep } from "node:path";
 
 const SOURCE = /\.(m?[jt]s|c[jt]s|tsx|jsx|json)$/;
 const SKIPPED_DIRS = new Set(["node_modules"]);
@@ -19,7 +19,7 @@ export function watchSources(
   quietMs: number,
   onBatch: (files: string[]) => void,
 ): Watcher {
-  const output = join(dir, outDir);
+  const output = resolve(dir, outDir);
   const watchers = new Map<string, FSWatcher>();
   const batch = new Set<string>();
   let timer: NodeJS.Timeout | undefined;

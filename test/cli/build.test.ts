@@ -1,6 +1,6 @@
 // `fastmcp build` as a user and a CI step run it: summaries, --json, tsc-style diagnostics, exit codes.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,6 +55,16 @@ describe("fastmcp build", () => {
     expect(manifest.tools.map((t: { name: string }) => t.name)).toEqual(
       report.entries.map((e: { name: string }) => e.name),
     );
+  });
+
+  it("writes to an absolute --out-dir as given, not below the project", () => {
+    copy("fixtures/projects/forms", "absolute");
+    const out = join(scratch, "elsewhere", "out");
+    const { code, stdout } = fastmcp(["build", "absolute", "--out-dir", out, "--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).server).toBe("elsewhere/out/server.mjs");
+    expect(existsSync(join(out, "server.mjs"))).toBe(true);
+    expect(existsSync(join(scratch, "absolute", scratch.slice(1)))).toBe(false);
   });
 
   it("prints diagnostics like tsc and exits 1", () => {
