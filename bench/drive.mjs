@@ -37,7 +37,7 @@ export const DEFAULTS = {
   seq: 2000, // measured sequential echo calls per server
   seqWarmup: 300,
   pipe: 30000, // measured pipelined calls per server
-  pipeWarmup: 3000,
+  pipeWarmup: 20000, // unmeasured pipelined calls first: JIT-compiled servers need this many to settle
   depth: 64, // requests kept in flight in the pipelined phase
   chunks: 5, // measured phases are cut into this many pieces that alternate between servers
   list: 200, // measured warm tools/list requests per server (startup mode)

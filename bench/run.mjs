@@ -27,13 +27,15 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
 
 // Driver amounts per part. Pipelined phases must last ≥ 0.2 s even for `loop` (CPU is read in
-// 10 ms ticks): 60 000 calls are about 0.3 s at loop's ~200 000 calls/s.
+// 10 ms ticks): 60 000 calls are about 0.3 s at loop's ~200 000 calls/s. The pipelined warm-up is
+// long on purpose: with 2 000 warm-up calls a JIT-heavy server measured ~1.4× its warmed-up CPU/call,
+// with 6 000 still ~1.05×; 20 000 reaches the steady state (the quick run settles for 10 000).
 const FULL = {
-  calls: { cold: 10, seq: 2000, seqWarmup: 300, pipe: 60000, pipeWarmup: 6000, depth: 64, chunks: 5 },
+  calls: { cold: 10, seq: 2000, seqWarmup: 300, pipe: 60000, pipeWarmup: 20000, depth: 64, chunks: 5 },
   tools100: { cold: 6, list: 200, listWarmup: 20, chunks: 5 },
 };
 const QUICK = {
-  calls: { cold: 3, seq: 500, seqWarmup: 100, pipe: 12000, pipeWarmup: 2000, depth: 64, chunks: 3 },
+  calls: { cold: 3, seq: 500, seqWarmup: 100, pipe: 12000, pipeWarmup: 10000, depth: 64, chunks: 3 },
   tools100: { cold: 2, list: 40, listWarmup: 5, chunks: 2 },
 };
 

@@ -228,6 +228,7 @@ function targetsBlock(parts) {
       detail = `(${SUBJECT} or ${t.over} not measured)`;
     } else if (isVoid(rounds, SUBJECT) || isVoid(rounds, t.over)) {
       verdict = "VOID";
+      detail = `(${SUBJECT} or ${t.over} has void figures)`;
     } else {
       const s = series(rounds, SUBJECT, figures[t.metric][1], t.over, t.inverse).ratios;
       if (s === null) {
