@@ -27,6 +27,7 @@ export class RequestScope extends Scope {
   private inGrace = false;
   private lastProgress = Number.NEGATIVE_INFINITY;
   private loggerView: Logger | undefined = undefined;
+  private whatText: string | undefined = undefined;
 
   constructor(
     readonly host: RequestHost,
@@ -47,8 +48,11 @@ export class RequestScope extends Scope {
 
   /** Names the request in logs and errors, e.g. `tool "search"`. */
   get what(): string {
-    const noun = this.kind === "tool" ? "tool" : this.kind === "prompt" ? "prompt" : "resource";
-    return `${noun} ${JSON.stringify(this.target)}`;
+    if (this.whatText === undefined) {
+      const noun = this.kind === "tool" ? "tool" : this.kind === "prompt" ? "prompt" : "resource";
+      this.whatText = `${noun} ${JSON.stringify(this.target)}`;
+    }
+    return this.whatText;
   }
 
   requestBudgetLabel(): string {

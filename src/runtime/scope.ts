@@ -130,8 +130,8 @@ export class Scope implements Context, Timed {
     if (this.settled || root.done) {
       return Promise.reject(new Error("ctx.spawn() called after the task that owns the context ended"));
     }
-    const now = performance.now();
     const ownMs = options?.timeoutMs;
+    const now = ownMs === undefined ? 0 : performance.now();
     let child: Scope;
     if (ownMs !== undefined && ownMs >= 0 && now + ownMs < this.budgetEnd) {
       const task =
