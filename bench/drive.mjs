@@ -50,7 +50,7 @@ export const DEFAULTS = {
   quiet: false,
 };
 
-const PROTOCOL_VERSION = "2025-06-18";
+const PROTOCOL_VERSION = "2025-11-25";
 const INIT_PARAMS = {
   protocolVersion: PROTOCOL_VERSION,
   capabilities: {},
