@@ -16,17 +16,18 @@ export interface BuildCommandOptions {
   readonly outDir?: string;
   readonly requestTimeout?: string;
   readonly maxConcurrency?: string;
+  readonly maxMessageBytes?: string;
 }
 
 /** Returns the exit code: 0 built, 1 diagnostics with errors. */
 export async function buildCommand(dir: string, options: BuildCommandOptions, io: Output): Promise<number> {
   const projectDir = resolve(dir);
-  const { outDir, requestTimeout, maxConcurrency } = options;
+  const { outDir, requestTimeout, maxConcurrency, maxMessageBytes } = options;
   const progress = terminalProgress(options.progressTo ?? process.stderr, "fastmcp build");
   let result: BuildResult;
   try {
     result = await new Builder(projectDir).build({
-      overrides: { outDir, requestTimeout, maxConcurrency },
+      overrides: { outDir, requestTimeout, maxConcurrency, maxMessageBytes },
       progress: (stage) => progress.stage(stage),
     });
   } finally {

@@ -12,6 +12,7 @@ import type { Manifest } from "../dev/manifest-diff.js";
 import { DevRelay } from "../dev/relay.js";
 import { watchSources } from "../dev/watch.js";
 import { LineReader } from "../runtime/framing.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, ErrorCode, encodeError } from "../runtime/protocol.js";
 import { terminalProgress } from "./progress.js";
 import { countEntries, printDiagnostics } from "./report.js";
 
@@ -140,10 +141,15 @@ export async function devCommand(dir: string, options: DevOptions, streams: DevS
     schedule(false);
   });
 
+  // The same limit as the servers it runs, so that an oversized line is not buffered here first.
+  const maxMessageBytes = config.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const reader = new LineReader(
-    Number.MAX_SAFE_INTEGER,
+    maxMessageBytes,
     (line) => relay.fromClient(line),
-    () => {},
+    () => {
+      const message = `Invalid Request: the message exceeds the ${maxMessageBytes}-byte limit`;
+      streams.output.write(encodeError(null, ErrorCode.InvalidRequest, message));
+    },
   );
   streams.input.on("data", (chunk: Buffer) => reader.push(chunk));
 

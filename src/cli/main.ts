@@ -33,10 +33,17 @@ export async function run(argv: readonly string[]): Promise<number> {
     )
     .option("--request-timeout <ms|duration>", "default handler budget, e.g. 30000 or 30s (0: none)")
     .option("--max-concurrency <n>", "handlers running at once")
+    .option("--max-message-bytes <bytes|size>", "longest input line, e.g. 1048576 or 1MiB (default: 64 MiB)")
     .action(
       async (
         dir: string,
-        options: { json?: boolean; outDir?: string; requestTimeout?: string; maxConcurrency?: string },
+        options: {
+          json?: boolean;
+          outDir?: string;
+          requestTimeout?: string;
+          maxConcurrency?: string;
+          maxMessageBytes?: string;
+        },
       ) => {
         // The compiler (TypeScript, ajv, esbuild) loads only when a command needs it.
         const { buildCommand } = await import("./build.js");
@@ -55,17 +62,24 @@ export async function run(argv: readonly string[]): Promise<number> {
     )
     .option("--request-timeout <ms|duration>", "default handler budget, e.g. 30000 or 30s (0: none)")
     .option("--max-concurrency <n>", "handlers running at once")
+    .option("--max-message-bytes <bytes|size>", "longest input line, e.g. 1048576 or 1MiB (default: 64 MiB)")
     .option("--verbose", "log how long each stage of each rebuild takes")
     .action(
       async (
         dir: string,
-        options: { outDir?: string; requestTimeout?: string; maxConcurrency?: string; verbose?: boolean },
+        options: {
+          outDir?: string;
+          requestTimeout?: string;
+          maxConcurrency?: string;
+          maxMessageBytes?: string;
+          verbose?: boolean;
+        },
       ) => {
         const { devCommand } = await import("./dev.js");
-        const { outDir, requestTimeout, maxConcurrency, verbose } = options;
+        const { outDir, requestTimeout, maxConcurrency, maxMessageBytes, verbose } = options;
         code = await devCommand(
           dir,
-          { outDir, requestTimeout, maxConcurrency, verbose },
+          { outDir, requestTimeout, maxConcurrency, maxMessageBytes, verbose },
           { input: process.stdin, output: process.stdout, err: process.stderr },
         );
       },

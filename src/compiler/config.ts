@@ -19,6 +19,8 @@ export interface ProjectConfig {
   /** Default budget of a handler in ms; default: the runtime's (60 s). */
   readonly requestTimeoutMs?: number;
   readonly maxConcurrency?: number;
+  /** Longest accepted input line in bytes; default: the runtime's (64 MiB). */
+  readonly maxMessageBytes?: number;
 }
 
 /** What flags may set; same names and value shapes as in the file. */
@@ -32,6 +34,7 @@ interface RawConfig {
   outDir: unknown;
   requestTimeout: unknown;
   maxConcurrency: unknown;
+  maxMessageBytes: unknown;
 }
 
 const KEYS: readonly (keyof RawConfig)[] = [
@@ -42,6 +45,7 @@ const KEYS: readonly (keyof RawConfig)[] = [
   "outDir",
   "requestTimeout",
   "maxConcurrency",
+  "maxMessageBytes",
 ];
 const CONFIG_FILE = "fastmcp.config.json";
 
@@ -144,7 +148,41 @@ export function readConfig(dir: string, overrides: ConfigOverrides = {}): StageR
         `maxConcurrency must be a whole number of at least 1, got ${describe(value)}`,
       );
   }
+  if (merged.maxMessageBytes !== undefined) {
+    const value = merged.maxMessageBytes;
+    const bytes =
+      typeof value === "number" ? value : typeof value === "string" ? parseSize(value) : Number.NaN;
+    if (Number.isInteger(bytes) && bytes >= MIN_MESSAGE_BYTES && bytes <= MAX_MESSAGE_BYTES)
+      config.maxMessageBytes = bytes;
+    else
+      fail(
+        where("maxMessageBytes"),
+        `maxMessageBytes must be a whole number of bytes from ${MIN_MESSAGE_BYTES} to ${MAX_MESSAGE_BYTES} (256 MiB) or a size such as "4MiB" or "500KB", got ${describe(value)}`,
+      );
+  }
   return { value: config, diagnostics };
+}
+
+/** Below this not even an initialize request fits comfortably. */
+const MIN_MESSAGE_BYTES = 1024;
+/** A line must fit in one string (V8: ~512 Mi characters), and JSON.parse needs several times more. */
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+
+const SIZE_UNITS: ReadonlyMap<string, number> = new Map([
+  ["b", 1],
+  ["kb", 1e3],
+  ["mb", 1e6],
+  ["gb", 1e9],
+  ["kib", 1024],
+  ["mib", 1024 ** 2],
+  ["gib", 1024 ** 3],
+]);
+
+/** `"65536"`, `"500KB"` (10^3), `"4MiB"` (2^20), `"1.5 MiB"` → bytes; anything else → NaN. */
+export function parseSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match === null ? undefined : SIZE_UNITS.get((match[2] ?? "").toLowerCase() || "b");
+  return match === null || unit === undefined ? Number.NaN : Math.round(Number(match[1]) * unit);
 }
 
 function defaults(dir: string, pkg: Record<string, unknown> | undefined): ProjectConfig {

@@ -29,6 +29,9 @@ export const ErrorCode = {
 
 export type RequestId = string | number;
 
+/** Longest input line (bytes, without its newline) a server accepts unless configured otherwise. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 /** `structuredContent`, `outputSchema` and `title` exist since 2025-06-18. */
 export function supportsStructuredOutput(protocolVersion: string): boolean {
   return protocolVersion >= "2025-06-18";

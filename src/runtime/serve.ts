@@ -6,7 +6,7 @@ import { Catalog } from "./catalog.js";
 import { Connection, type ConnectionOptions, type ConnectionStats } from "./connection.js";
 import { LineReader } from "./framing.js";
 import { Outbox, type OutboxStats } from "./outbox.js";
-import { ErrorCode, encodeError } from "./protocol.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, ErrorCode, encodeError } from "./protocol.js";
 import type { DispatchTable } from "./table.js";
 
 export interface ServeOptions extends ConnectionOptions {
@@ -57,7 +57,7 @@ export function serve(table: DispatchTable, options: ServeOptions = {}): Server 
   const output = options.output ?? process.stdout;
   const write = options.write ?? ((chunk: string, done?: () => void) => output.write(chunk, done));
   const report = options.report ?? reportToStderr;
-  const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const graceMs = options.cancelGraceMs ?? 1000;
 
   const outbox = new Outbox(output, write, () => requests.pump());

@@ -90,6 +90,46 @@ describe("readConfig", () => {
     });
   });
 
+  it.each([0, 1023, 2.5, 268435457, "lots", "1TB", "5 constructor", "-1", true, null])(
+    "names the allowed range of maxMessageBytes: %j",
+    (value) => {
+      const { diagnostics } = readConfig(
+        project({ "fastmcp.config.json": JSON.stringify({ maxMessageBytes: value }) }),
+      );
+      expect(diagnostics).toEqual([
+        expect.objectContaining({
+          code: "FMCP5001",
+          file: "fastmcp.config.json",
+          message: `maxMessageBytes must be a whole number of bytes from 1024 to 268435456 (256 MiB) or a size such as "4MiB" or "500KB", got ${JSON.stringify(value)}`,
+        }),
+      ]);
+    },
+  );
+
+  it.each([
+    [4096, 4096],
+    ["65536", 65536],
+    ["500KB", 500_000],
+    ["64kib", 65_536],
+    ["1.5 MiB", 1_572_864],
+    ["256MiB", 268_435_456],
+    ["1GB", undefined],
+  ])("reads maxMessageBytes %j as %j bytes", (value, bytes) => {
+    const { value: config, diagnostics } = readConfig(
+      project({ "fastmcp.config.json": JSON.stringify({ maxMessageBytes: value }) }),
+    );
+    expect(config.maxMessageBytes).toBe(bytes);
+    expect(diagnostics).toHaveLength(bytes === undefined ? 1 : 0);
+  });
+
+  it("takes maxMessageBytes from --max-message-bytes over the file", () => {
+    const dir = project({ "fastmcp.config.json": '{ "maxMessageBytes": "1MiB" }' });
+    expect(readConfig(dir, { maxMessageBytes: "2048" }).value.maxMessageBytes).toBe(2048);
+    expect(readConfig(dir, { maxMessageBytes: "x" }).diagnostics[0]).toMatchObject({
+      file: "--max-message-bytes",
+    });
+  });
+
   it("says which flag carried a bad value", () => {
     const { diagnostics } = readConfig(project({}), { maxConcurrency: "many" });
     expect(diagnostics[0]).toMatchObject({
@@ -117,6 +157,7 @@ describe("a build with configuration", () => {
         outDir: "out",
         requestTimeout: "2s",
         maxConcurrency: 3,
+        maxMessageBytes: "1MiB",
       }),
       "lib/tools.ts": TOOL,
       "src/ignored.ts": TOOL.replace("echo", "ignored"),
@@ -126,7 +167,9 @@ describe("a build with configuration", () => {
     expect(result.entries.map((e) => e.name)).toEqual(["echo"]);
     expect(result.serverPath).toBe(join(dir, "out", "server.mjs"));
     const server = readFileSync(join(dir, ".fastmcp", "server.ts"), "utf8");
-    expect(server).toContain('runStdio(table, {\n  "requestTimeoutMs": 2000,\n  "maxConcurrency": 3\n});');
+    expect(server).toContain(
+      'runStdio(table, {\n  "requestTimeoutMs": 2000,\n  "maxConcurrency": 3,\n  "maxMessageBytes": 1048576\n});',
+    );
     const table = readFileSync(join(dir, ".fastmcp", "table.ts"), "utf8");
     expect(table).toContain('"name": "catalogue"');
     expect(table).toContain('"instructions": "Use echo."');
