@@ -2,7 +2,7 @@
 // ok → result; err → isError (tools) or a JSON-RPC error; cancelled by the client → nothing;
 // cancelled by a budget → an error naming it; panicked → -32603 with a correlation id whose
 // stack goes to stderr.
-import { Cancelled, isOutcome, type Outcome, outcomeOfThrown } from "./outcome.js";
+import { Cancelled, describeError, isOutcome, type Outcome, outcomeOfThrown } from "./outcome.js";
 import { correlationId, ErrorCode, encodeError, encodeResult, textResultJson } from "./protocol.js";
 import type { RequestScope } from "./request-scope.js";
 import { promptResultJson, resourceResultJson, toolResultJson } from "./results.js";
@@ -15,12 +15,14 @@ export function answer(
   report: (message: string) => void,
 ): string | undefined {
   if (req.clientCancelled) return undefined;
-  const outcome = outcomeOf(req);
+  let line: string;
   try {
-    return encodeOutcome(req, outcome, structured, report);
+    // Inside the try: even classifying what a handler produced runs its code (a getter, a proxy).
+    line = encodeOutcome(req, outcomeOf(req), structured, report);
   } catch (error) {
-    return encodeOutcome(req, { kind: "panicked", error }, structured, report);
+    line = encodeOutcome(req, { kind: "panicked", error }, structured, report);
   }
+  return line;
 }
 
 function outcomeOf(req: RequestScope): Outcome {
@@ -33,7 +35,9 @@ function outcomeOf(req: RequestScope): Outcome {
   }
   // A throw after cancellation took effect is the cancellation's consequence (an AbortError, say).
   if (req.threw)
-    return req.delivered && req.stop ? { kind: "cancelled", cause: req.stop } : outcomeOfThrown(req.value);
+    return req.threwCancelled && req.stop
+      ? { kind: "cancelled", cause: req.stop }
+      : outcomeOfThrown(req.value);
   return isOutcome(req.value) ? req.value : { kind: "ok", value: req.value };
 }
 
@@ -89,15 +93,6 @@ function okResultJson(req: RequestScope, value: unknown, structured: boolean): s
       return promptResultJson(value, (req.entry as PromptEntry).description);
     default:
       return req.kind satisfies never;
-  }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  try {
-    return `non-Error value thrown: ${JSON.stringify(error) ?? String(error)}`;
-  } catch {
-    return `non-Error value thrown: ${String(error)}`;
   }
 }
 

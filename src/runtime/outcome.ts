@@ -33,9 +33,17 @@ export class ToolError extends Error {
 }
 
 export function isToolError(value: unknown): value is ToolError {
-  return (
-    typeof value === "object" && value !== null && (value as { [TOOL_ERROR]?: boolean })[TOOL_ERROR] === true
-  );
+  return hasBrand(value, TOOL_ERROR);
+}
+
+/** Never throws: a handler may throw or return anything, a revoked proxy included. */
+function hasBrand(value: unknown, brand: symbol): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  try {
+    return (value as { [brand]?: unknown })[brand] === true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -60,9 +68,7 @@ export class Cancelled extends Error {
 }
 
 export function isCancelled(value: unknown): value is Cancelled {
-  return (
-    typeof value === "object" && value !== null && (value as { [CANCELLED]?: boolean })[CANCELLED] === true
-  );
+  return hasBrand(value, CANCELLED);
 }
 
 export type Outcome<T = unknown> =
@@ -93,7 +99,7 @@ export const Outcome = {
 };
 
 export function isOutcome(value: unknown): value is Outcome {
-  return typeof value === "object" && value !== null && (value as { [OUTCOME]?: boolean })[OUTCOME] === true;
+  return hasBrand(value, OUTCOME);
 }
 
 /** Classifies what a handler threw. */
@@ -102,3 +108,32 @@ export function outcomeOfThrown(error: unknown): Outcome<never> {
   if (isCancelled(error)) return { kind: "cancelled", cause: error };
   return { kind: "panicked", error };
 }
+
+/** A cancellation, or the AbortError its signal caused: what a cancelled task is expected to throw. */
+export function isCancellationEcho(error: unknown): boolean {
+  try {
+    return isCancelled(error) || (error instanceof Error && error.name === "AbortError");
+  } catch {
+    return false; // a revoked proxy
+  }
+}
+
+/** Never throws, whatever was thrown: a report must not fail on the value it reports. */
+export function describeError(error: unknown): string {
+  for (const describe of DESCRIPTIONS) {
+    try {
+      const text = describe(error);
+      if (text !== undefined) return text;
+    } catch {
+      // a throwing getter, toJSON or toString, or a revoked proxy: try the next way
+    }
+  }
+  return `a thrown ${typeof error} that cannot be printed`;
+}
+
+const DESCRIPTIONS: readonly ((error: unknown) => string | undefined)[] = [
+  (e) => (e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : undefined),
+  (e) => (e instanceof Error ? `${e.name}: ${e.message}` : undefined), // its stack getter threw
+  (e) => (JSON.stringify(e) === undefined ? undefined : `non-Error value thrown: ${JSON.stringify(e)}`),
+  (e) => `non-Error value thrown: ${String(e)}`,
+];

@@ -2,7 +2,7 @@
 // produced, a child's failure, the budget and grace deadlines, and sends the request's progress
 // and log notifications until it is answered or cancelled by the client.
 import type { Logger } from "./context.js";
-import { Cancelled } from "./outcome.js";
+import { Cancelled, describeError, isCancellationEcho } from "./outcome.js";
 import { encodeNotification, type RequestId } from "./protocol.js";
 import { LOG_LEVELS, type RequestHost, type RequestKind, Scope } from "./scope.js";
 
@@ -19,6 +19,8 @@ export class RequestScope extends Scope {
   /** What the handler returned or threw. */
   value: unknown = undefined;
   threw = false;
+  /** The handler threw after its cancellation took effect: the throw is that cancellation's consequence. */
+  threwCancelled = false;
   /** The first failure of a child task; it decides the outcome. */
   failure: unknown = undefined;
   hasFailure = false;
@@ -83,6 +85,11 @@ export class RequestScope extends Scope {
     if (this.settled) return;
     this.value = value;
     this.threw = threw;
+    // Decided now: a cancellation that arrives while children drain does not recast an earlier throw.
+    if (threw && this.delivered) {
+      this.threwCancelled = true;
+      this.noteLateThrow("its handler", value, this.stop as Cancelled);
+    }
     this.closeTask();
     // Children left running were just cancelled; they get the grace period to drain.
     if (!this.done) this.startGrace(performance.now());
@@ -120,6 +127,15 @@ export class RequestScope extends Scope {
     this.failure = error;
     this.requestCancel(new Cancelled("parent", "another task of this request failed"));
     this.startGrace(performance.now());
+  }
+
+  /** A task threw after its cancellation took effect: that is the cancellation, but may hide a bug. */
+  noteLateThrow(task: string, error: unknown, cause: Cancelled): void {
+    if (isCancellationEcho(error)) return;
+    this.host.warn(
+      `${this.what} (request ${JSON.stringify(this.id)}): ${task} threw after it was cancelled (${cause.reason}), ` +
+        `which does not change the outcome: ${describeError(error)}`,
+    );
   }
 
   taskEnded(): void {

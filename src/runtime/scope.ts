@@ -198,6 +198,7 @@ export class Scope implements Context, Timed {
     if (threw) {
       if (!this.delivered) this.root.escalate(error);
       else if (this.stop === this.ownBudgetStop) this.root.escalate(this.ownBudgetStop);
+      else this.root.noteLateThrow("a child task", error, this.stop as Cancelled);
     }
     this.closeTask();
   }
@@ -235,9 +236,13 @@ class BudgetView implements Budget {
 }
 
 export function isThenable<T>(value: unknown): value is PromiseLike<T> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
-  );
+  try {
+    return (
+      typeof value === "object" && value !== null && typeof (value as PromiseLike<T>).then === "function"
+    );
+  } catch {
+    return false; // a `then` getter that throws, or a revoked proxy: a value, which fails as a result
+  }
 }
 
 function ignore(): void {}
