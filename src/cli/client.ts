@@ -65,6 +65,7 @@ export class ServerClient {
   private constructor(private readonly options: ClientOptions) {
     this.child = spawn(process.execPath, [options.serverPath], {
       stdio: "pipe",
+      env: { ...process.env, FASTMCP_TRANSPORT: "stdio" }, // whatever the user's environment says
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     this.child.stdout.setEncoding("utf8");

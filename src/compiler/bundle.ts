@@ -23,6 +23,7 @@ const RUNTIME_ENTRIES: Readonly<Record<string, string>> = {
   "fastmcp-ts": "index.js",
   "fastmcp-ts/runtime": "runtime/index.js",
   "fastmcp-ts/stdio": "runtime/stdio.js",
+  "fastmcp-ts/main": "runtime/main.js",
 };
 /** What ajv's standalone validators require. */
 const AJV_HELPERS = /^(ajv|ajv-formats|fast-deep-equal|fast-uri)(\/|$)/;
@@ -120,7 +121,7 @@ function packageLoader(generatedDir: string): Plugin {
 
       // `fastmcp-ts` is always this package's runtime, whoever imports it, so the handlers and the
       // server agree on Context, ToolError and the content helpers.
-      build.onResolve({ filter: /^fastmcp-ts(\/(runtime|stdio))?$/ }, (args) => ({
+      build.onResolve({ filter: /^fastmcp-ts(\/(runtime|stdio|main))?$/ }, (args) => ({
         path: RUNTIME_ENTRIES[args.path] as string,
         namespace: RUNTIME,
       }));

@@ -12,7 +12,8 @@ export interface EmitInput {
   readonly validators: ReadonlyMap<number, string>;
   /** Absolute directory the generated files go to. */
   readonly genDir: string;
-  readonly serverOptions: Readonly<Record<string, number>>;
+  /** Options of the server entry (`runServer`): numbers, and the `http` settings object. */
+  readonly serverOptions: Readonly<Record<string, unknown>>;
 }
 
 /** File name (in genDir) → content. */
@@ -59,11 +60,11 @@ export function emit(input: EmitInput): Map<string, string> {
   const options = Object.keys(input.serverOptions).length > 0 ? `, ${literal(input.serverOptions, "")}` : "";
   const server = [
     HEADER,
-    "// The stdio entry comes first: it moves console output to stderr before any handler module loads.",
-    'import { runStdio } from "fastmcp-ts/stdio";',
+    "// The entry comes first: it moves console output to stderr before any handler module loads.",
+    'import { runServer } from "fastmcp-ts/main";',
     'import { table } from "./table.js";',
     "",
-    `runStdio(table${options});`,
+    `runServer(table${options});`,
     "",
   ].join("\n");
   const files = new Map([

@@ -69,6 +69,7 @@ export function readProject(dir: string, include?: readonly string[]): StageResu
       "fastmcp-ts": [join(runtimeTypes, "index.d.ts")],
       "fastmcp-ts/runtime": [join(runtimeTypes, "runtime", "index.d.ts")],
       "fastmcp-ts/stdio": [join(runtimeTypes, "runtime", "stdio.d.ts")],
+      "fastmcp-ts/main": [join(runtimeTypes, "runtime", "main.d.ts")],
     },
   };
   if (rootNames.length === 0) {

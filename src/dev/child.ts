@@ -27,7 +27,9 @@ export class ServerChild {
   private started = false;
 
   constructor(cwd: string) {
-    this.child = spawn(process.execPath, [LOADER], { cwd, stdio: ["pipe", "pipe", "inherit", "ipc"] });
+    // stdio whatever the user's environment says (FASTMCP_TRANSPORT=http would start an HTTP server).
+    const env = { ...process.env, FASTMCP_TRANSPORT: "stdio" };
+    this.child = spawn(process.execPath, [LOADER], { cwd, env, stdio: ["pipe", "pipe", "inherit", "ipc"] });
     this.child.stdin?.on("error", () => {}); // a dead child: its exit is what matters
     this.child.stdout?.setEncoding("utf8");
     this.child.stdout?.on("data", (chunk: string) => this.read(chunk));

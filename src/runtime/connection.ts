@@ -2,7 +2,7 @@
 // in-flight table with its concurrency limit and queue, cancellation routing and shutdown.
 // Transport-neutral: it reads lines and writes to an Outbound (MCP 2025-11-25 basic/lifecycle).
 import { type Catalog, InvalidParams, type ListKind } from "./catalog.js";
-import type { LogLevel } from "./context.js";
+import type { ClientInfo, LogLevel } from "./context.js";
 import {
   ErrorCode,
   encodeError,
@@ -154,6 +154,16 @@ export class Connection {
       instructions,
     };
     this.out.send(encodeResult(id, JSON.stringify(result)));
+  }
+
+  /**
+   * Serves this connection as a session that was initialized elsewhere: stateless HTTP answers
+   * each request on its own, perhaps in a process that never saw the client's initialize.
+   */
+  resume(client: ClientInfo): void {
+    this.requests.client = client;
+    this.requests.structured = supportsStructuredOutput(client.protocolVersion);
+    this.initialized = true;
   }
 
   private notification(method: string, params: unknown): void {

@@ -13,15 +13,19 @@ export function runStdio(table: DispatchTable, options: StdioOptions = {}): Serv
   const { stream, write } = guardStdout();
   watchStderr();
   const report = options.report ?? reportToStderr;
-  // A stray rejection or throw in handler code is a bug to report, not a reason to drop every session.
-  process.on("unhandledRejection", (reason) => reportStray("unhandled rejection", reason, report));
-  process.on("uncaughtException", (error) => reportStray("uncaught exception", error, report));
+  reportStrays(report);
   const server = serve(table, { ...options, input: process.stdin, output: stream, write, report });
   const onSignal = (signal: NodeJS.Signals): void => server.close(`received ${signal}`);
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   void server.closed.then(() => process.exit(0));
   return server;
+}
+
+/** A stray rejection or throw in handler code is a bug to report, not a reason to drop every session. */
+export function reportStrays(report: (message: string) => void): void {
+  process.on("unhandledRejection", (reason) => reportStray("unhandled rejection", reason, report));
+  process.on("uncaughtException", (error) => reportStray("uncaught exception", error, report));
 }
 
 function reportStray(kind: string, error: unknown, report: (message: string) => void): void {

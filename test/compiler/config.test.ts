@@ -168,7 +168,7 @@ describe("a build with configuration", () => {
     expect(result.serverPath).toBe(join(dir, "out", "server.mjs"));
     const server = readFileSync(join(dir, ".fastmcp", "server.ts"), "utf8");
     expect(server).toContain(
-      'runStdio(table, {\n  "requestTimeoutMs": 2000,\n  "maxConcurrency": 3,\n  "maxMessageBytes": 1048576\n});',
+      'runServer(table, {\n  "requestTimeoutMs": 2000,\n  "maxConcurrency": 3,\n  "maxMessageBytes": 1048576\n});',
     );
     const table = readFileSync(join(dir, ".fastmcp", "table.ts"), "utf8");
     expect(table).toContain('"name": "catalogue"');

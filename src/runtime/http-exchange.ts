@@ -1,0 +1,138 @@
+// One POSTed request and its HTTP response (MCP 2025-11-25 basic/transports, "Sending Messages
+// to the Server"): the Outbound of a connection that serves just this request. The response is
+// committed lazily: a result that comes first leaves as one `application/json` body; a progress
+// or log notification that comes first turns the response into a `text/event-stream` that
+// carries the notifications and then the result.
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Connection } from "./connection.js";
+import type { RequestId } from "./protocol.js";
+import type { Outbound } from "./requests.js";
+
+/** Notifications beyond this many unsent bytes are dropped while the client is not reading. */
+const DROPPABLE_BACKLOG_BYTES = 1 << 20;
+/** An error response with no id (the message could not be read): the POST itself was bad. */
+const NULL_ID_ERROR = '{"jsonrpc":"2.0","id":null,';
+
+export const SSE_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache, no-transform",
+  // nginx buffers proxied responses unless told otherwise; an event stream must flow.
+  "x-accel-buffering": "no",
+});
+
+/** What an exchange needs from the transport that owns it. */
+export interface ExchangeHost {
+  /** The exchange is over: nothing runs for it any more and its response is complete (or gone). */
+  settled(exchange: Exchange): void;
+}
+
+export class Exchange implements Outbound {
+  /** A response is bounded by one request, so the connection never has to stop taking work. */
+  readonly congested = false;
+  connection: Connection | undefined = undefined;
+  /** Registered for notifications/cancelled under this key (session and request id). */
+  key: string | undefined = undefined;
+  /** Holds a slot of the transport's concurrency limit. */
+  gated = false;
+  /** The client closed the connection before the response was complete. */
+  gone = false;
+  /** Notifications dropped because the client did not read them. */
+  dropped = 0;
+  private streaming = false;
+  private ended = false;
+  private done = false;
+
+  constructor(
+    private readonly host: ExchangeHost,
+    readonly res: ServerResponse,
+    readonly id: RequestId,
+    readonly method: string,
+    readonly body: string,
+    /** The request's MCP-Protocol-Version. */
+    readonly version: string,
+    readonly session: string | undefined,
+    /** The client accepts `application/json` and `text/event-stream` responses. */
+    private readonly json: boolean,
+    private readonly sse: boolean,
+    /** Sent with the response (CORS, a new session id). */
+    readonly headers: OutgoingHttpHeaders,
+  ) {
+    res.on("close", () => {
+      if (res.writableFinished || this.done) return;
+      this.gone = true;
+      this.cancel("the client closed the HTTP connection");
+    });
+  }
+
+  /** The request's response (or an error answering it): it completes the HTTP response. */
+  send(line: string): void {
+    if (this.ended || this.gone) return;
+    this.ended = true;
+    if (this.streaming) {
+      this.res.end(event(line));
+    } else if (!this.json) {
+      this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
+      this.res.end(event(line));
+    } else {
+      const status = line.startsWith(NULL_ID_ERROR) ? 400 : 200;
+      const headers = { ...this.headers, "content-type": "application/json" };
+      headers["content-length"] = Buffer.byteLength(line);
+      this.res.writeHead(status, headers);
+      this.res.end(line);
+    }
+  }
+
+  /** A progress or log notification of the request: only an event stream can carry it. */
+  sendDroppable(line: string): void {
+    if (this.ended || this.gone || !this.sse) return;
+    if (!this.streaming) {
+      this.streaming = true;
+      this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
+    } else if (this.res.writableLength > DROPPABLE_BACKLOG_BYTES) {
+      this.dropped++;
+      return;
+    }
+    this.res.write(event(line));
+  }
+
+  /**
+   * Cancels the request as notifications/cancelled does: no response follows. A request that
+   * has not started yet (waiting for a slot) is settled at once.
+   */
+  cancel(reason: unknown): void {
+    if (this.done) return;
+    const connection = this.connection;
+    if (connection === undefined) this.settle();
+    else connection.requests.cancel(this.id, reason);
+  }
+
+  /** Called once nothing runs for the request any more; ends a response that got no answer. */
+  settle(): void {
+    if (this.done) return;
+    this.done = true;
+    if (!this.ended && !this.gone) {
+      // Cancelled by the client: no JSON-RPC response may follow (basic/utilities/cancellation).
+      // An empty event stream ends the POST cleanly for clients that accept one.
+      this.ended = true;
+      if (this.streaming) this.res.end();
+      else if (this.sse) {
+        this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
+        this.res.end();
+      } else {
+        this.res.writeHead(202, this.headers);
+        this.res.end();
+      }
+    }
+    this.host.settled(this);
+  }
+
+  get settled(): boolean {
+    return this.done;
+  }
+}
+
+/** One SSE event carrying a JSON-RPC message (encoded lines end with a newline; JSON has no raw ones). */
+function event(line: string): string {
+  const json = line.endsWith("\n") ? line.slice(0, -1) : line;
+  return `event: message\ndata: ${json}\n\n`;
+}
