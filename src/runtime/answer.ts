@@ -13,6 +13,7 @@ export function answer(
   req: RequestScope,
   structured: boolean,
   report: (message: string) => void,
+  maxBytes = Number.POSITIVE_INFINITY,
 ): string | undefined {
   if (req.clientCancelled) return undefined;
   let line: string;
@@ -22,7 +23,31 @@ export function answer(
   } catch (error) {
     line = encodeOutcome(req, { kind: "panicked", error }, structured, report);
   }
-  return line;
+  const bytes = overLimit(line, maxBytes);
+  return bytes === 0 ? line : tooLarge(req, bytes, maxBytes, report);
+}
+
+/** 0 when `line` fits in `maxBytes` of UTF-8, else its size in bytes (counted only when it may not fit). */
+export function overLimit(line: string, maxBytes: number): number {
+  if (line.length * 3 <= maxBytes) return 0;
+  const bytes = Buffer.byteLength(line);
+  return bytes <= maxBytes ? 0 : bytes;
+}
+
+/** A response longer than a client reads would end its session (the official SDK client closes on one). */
+function tooLarge(
+  req: RequestScope,
+  bytes: number,
+  maxBytes: number,
+  report: (message: string) => void,
+): string {
+  const over = `${bytes} bytes, over the ${maxBytes}-byte limit of one message`;
+  report(
+    `${req.what} (request ${JSON.stringify(req.id)}): a response of ${over}, answered with an error instead`,
+  );
+  const message = `${capitalise(req.what)} produced a response of ${over} (the most the official MCP SDK client reads); return less, e.g. a page of it`;
+  if (req.kind === "tool") return encodeResult(req.id, textResultJson(message, true));
+  return encodeError(req.id, ErrorCode.InternalError, message, { bytes, maxBytes });
 }
 
 function outcomeOf(req: RequestScope): Outcome {

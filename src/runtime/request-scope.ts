@@ -161,7 +161,7 @@ export class RequestScope extends Scope {
     const params: Record<string, unknown> = { progressToken: this.progressToken, progress: done };
     if (total !== undefined && Number.isFinite(total)) params.total = total;
     if (message !== undefined) params.message = message;
-    this.host.notify(encodeNotification("notifications/progress", params));
+    this.host.notify(encodeNotification("notifications/progress", params), this);
   }
 
   emitLog(level: number, message: string, data: unknown): void {
@@ -180,7 +180,7 @@ export class RequestScope extends Scope {
         data: `${message} [unserialisable data]`,
       });
     }
-    this.host.notify(line);
+    this.host.notify(line, this);
   }
 
   logger(): Logger {

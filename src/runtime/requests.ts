@@ -1,6 +1,6 @@
 // The requests that run user code: the in-flight table, the concurrency limit and its queue,
 // cancellation, answers, and the stop at shutdown. Implements RequestHost for their scopes.
-import { answer } from "./answer.js";
+import { answer, overLimit } from "./answer.js";
 import type { ClientInfo } from "./context.js";
 import { DeadlineScheduler } from "./deadlines.js";
 import { Cancelled } from "./outcome.js";
@@ -11,6 +11,12 @@ import type { ToolEntry } from "./table.js";
 
 /** Input read on past a full queue before reading stops. */
 const READ_AHEAD_BYTES = 1 << 20;
+
+/**
+ * The longest message the official TypeScript SDK client reads: it buffers at most 10 MiB, in pipe
+ * reads of up to 64 KiB, and closes the session (ending the server) on a longer line.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024 - 64 * 1024;
 
 /** Where a connection's messages go; `congested` means the peer is not reading. */
 export interface Outbound {
@@ -29,6 +35,11 @@ export interface RequestOptions {
   maxQueued?: number;
   /** How long a cancelled request may take to stop before it is answered and abandoned. Default 1000. */
   cancelGraceMs?: number;
+  /**
+   * Longest response of a handler, in bytes; a longer one is replaced by an error that says so, and a
+   * longer notification is dropped. Default DEFAULT_MAX_RESPONSE_BYTES; Infinity for none.
+   */
+  maxResponseBytes?: number;
 }
 
 export interface RequestStats {
@@ -61,6 +72,7 @@ export class Requests implements RequestHost {
   private readonly requestTimeoutMs: number;
   private readonly maxConcurrency: number;
   private readonly maxQueued: number;
+  private readonly maxResponseBytes: number;
   /** Called when input is wanted again after `acceptsInput` was false. */
   onInputWanted: () => void = () => {};
   /** Called once after close() when nothing is in flight any more. */
@@ -76,6 +88,7 @@ export class Requests implements RequestHost {
     this.maxConcurrency = Math.max(1, options.maxConcurrency ?? 100);
     this.maxQueued = Math.max(1, options.maxQueued ?? 1000);
     this.cancelGraceMs = options.cancelGraceMs ?? 1000;
+    this.maxResponseBytes = options.maxResponseBytes || DEFAULT_MAX_RESPONSE_BYTES;
   }
 
   /**
@@ -156,13 +169,18 @@ export class Requests implements RequestHost {
     this.inFlight.delete(req.id);
     if (req.started) this.running--;
     if (req.abandoned) this.stats.abandoned++;
-    const line = answer(req, this.structured, this.report);
+    const line = answer(req, this.structured, this.report, this.maxResponseBytes);
     if (line !== undefined) this.out.send(line);
     this.pump();
   }
 
-  notify(line: string): void {
-    this.out.sendDroppable(line);
+  notify(line: string, req: RequestScope): void {
+    const bytes = overLimit(line, this.maxResponseBytes);
+    if (bytes === 0) this.out.sendDroppable(line);
+    else
+      this.report(
+        `${req.what} (request ${JSON.stringify(req.id)}): a notification of ${bytes} bytes, over the ${this.maxResponseBytes}-byte limit of one message, was dropped`,
+      );
   }
 
   warn(message: string): void {

@@ -15,7 +15,8 @@ export interface RequestHost {
   readonly cancelGraceMs: number;
   /** Index into LOG_LEVELS below which log notifications are dropped. */
   readonly logThreshold: number;
-  notify(line: string): void;
+  /** A progress or log notification of `request`. */
+  notify(line: string, request: RequestScope): void;
   /** The request settled or was abandoned: answer it. Called once. */
   finish(request: RequestScope): void;
   warn(message: string): void;

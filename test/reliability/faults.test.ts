@@ -1,6 +1,7 @@
 // The fault matrix (DESIGN §3 "Four-valued outcome"), end to end: the faults fixture built by
 // `fastmcp build`, driven by the official SDK client. Each case gets its documented outcome, and
 // afterwards the same server process still serves. docs/RELIABILITY.md ("Faults") lists the cases.
+import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   call,
@@ -296,6 +297,9 @@ describe("faults outside a request", () => {
 });
 
 describe("large results", () => {
+  /** The most the official SDK client reads in one message (10 MiB in reads of up to 64 KiB). */
+  const limit = 10 * 1024 * 1024 - 64 * 1024;
+
   it("a 10 MB text result arrives whole", async () => {
     const bytes = 10_000_000;
     const result = await call(session.client, "huge_text", { bytes });
@@ -313,6 +317,61 @@ describe("large results", () => {
     expect(rows).toHaveLength(count);
     expect(rows.every((row, i) => row.length === width && row.startsWith(`${i}.`))).toBe(true);
     expect(JSON.parse(result.content?.[0]?.text ?? "null")).toEqual({ rows });
+    await expectServing();
+  });
+
+  it.each([
+    ["a 10 MiB text result", "huge_text", { bytes: 10 * 1024 * 1024 }],
+    ["a 10 MB structured result (20 MB on the wire)", "huge_rows", { count: 10_000, width: 1000 }],
+  ])(
+    "%s, longer than the SDK client reads: an isError result saying so, the session kept",
+    async (_l, name, args) => {
+      const result = await call(session.client, name, args);
+      expect(result.isError).toBe(true);
+      const text = result.content?.[0]?.text ?? "";
+      expect(text).toMatch(
+        new RegExp(
+          `^Tool "${name}" produced a response of \\d+ bytes, over the ${limit}-byte limit of one message`,
+        ),
+      );
+      const id = lastId(session.wire, "tools/call", { name, arguments: args });
+      const report = await reportOf(
+        `[fastmcp] tool "${name}" (request ${JSON.stringify(id)}): a response of `,
+      );
+      expect(report).toContain(
+        `bytes, over the ${limit}-byte limit of one message, answered with an error instead`,
+      );
+      await expectServing();
+    },
+  );
+
+  it("an 11 MiB resource: -32603 saying so, with the sizes as data", async () => {
+    const error = await failure(session.client.readResource({ uri: "faults://huge" }));
+    expect(error.code).toBe(-32603);
+    expect(error.message).toMatch(/Resource "faults:\/\/huge" produced a response of \d+ bytes, over the/);
+    expect(error.data).toEqual({ bytes: expect.any(Number), maxBytes: limit });
+    expect((error.data as { bytes: number }).bytes).toBeGreaterThan(11 * 1024 * 1024);
+    await expectServing();
+  });
+
+  it("a log message longer than the SDK client reads is dropped and reported; the call is answered", async () => {
+    const bytes = 11 * 1024 * 1024;
+    const logged: unknown[] = [];
+    session.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      logged.push(n.params.data);
+    });
+    expect(await call(session.client, "huge_log", { bytes })).toEqual({
+      content: [{ type: "text", text: `logged ${bytes} characters` }],
+    });
+    const id = lastId(session.wire, "tools/call", { name: "huge_log" });
+    const report = await reportOf(
+      `[fastmcp] tool "huge_log" (request ${JSON.stringify(id)}): a notification of `,
+    );
+    expect(report).toContain(`over the ${limit}-byte limit of one message, was dropped`);
+    expect(await call(session.client, "huge_log", { bytes: 10 })).toEqual({
+      content: [{ type: "text", text: "logged 10 characters" }],
+    });
+    await expect.poll(() => logged).toEqual([{ message: "a large log message", data: "x".repeat(10) }]);
     await expectServing();
   });
 });
