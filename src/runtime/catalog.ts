@@ -1,6 +1,7 @@
 // What the server offers, indexed once at start: lookups by name and URI (Maps, so no
 // lookup can reach an inherited property), resource-template matchers, capabilities, and
 // list pages serialised on first use so that a list call costs a string concatenation.
+import { brief } from "./protocol.js";
 import type { DispatchTable, PromptEntry, ResourceEntry, ResourceTemplateEntry, ToolEntry } from "./table.js";
 
 export interface TemplateMatch {
@@ -56,7 +57,7 @@ export class Catalog {
         try {
           variables[name] = decodeURIComponent(match[i + 1] as string);
         } catch {
-          throw new InvalidParams(`malformed percent-encoding in ${JSON.stringify(uri)}`);
+          throw new InvalidParams(`malformed percent-encoding in ${brief(uri)}`);
         }
       });
       return { entry: template.entry, variables };
@@ -74,14 +75,14 @@ export class Catalog {
     }
     if (cursor === undefined) return pages[0] as string;
     const page = typeof cursor === "string" ? decodeCursor(cursor) : -1;
-    if (page < 1 || page >= pages.length) throw new InvalidParams(`invalid cursor ${JSON.stringify(cursor)}`);
+    if (page < 1 || page >= pages.length) throw new InvalidParams(`invalid cursor ${brief(cursor)}`);
     return pages[page] as string;
   }
 
   /** completion/complete: the values of a literal-union parameter that start with `prefix`. */
   complete(ref: unknown, argument: string, prefix: string): string {
     const source = this.completionSource(ref);
-    if (source === undefined) throw new InvalidParams(`unknown completion reference ${JSON.stringify(ref)}`);
+    if (source === undefined) throw new InvalidParams(`unknown completion reference ${brief(ref)}`);
     const offered = source.completions;
     const candidates =
       offered !== undefined && Object.hasOwn(offered, argument) ? offered[argument] : undefined;

@@ -4,6 +4,7 @@
 import { type Catalog, InvalidParams, type ListKind } from "./catalog.js";
 import type { ClientInfo, LogLevel } from "./context.js";
 import {
+  correlationId,
   ErrorCode,
   encodeError,
   encodeResult,
@@ -36,7 +37,7 @@ export class Connection {
     private readonly server: ServerIdentity,
     private readonly catalog: Catalog,
     private readonly out: Outbound,
-    report: (message: string) => void,
+    private readonly report: (message: string) => void,
     options: ConnectionOptions = {},
   ) {
     this.requests = new Requests(out, report, options);
@@ -80,7 +81,16 @@ export class Connection {
     ) {
       this.invalid(id as RequestId, "params must be an object");
     } else {
-      this.request(id as RequestId, method, (params as Params | undefined) ?? NO_PARAMS);
+      try {
+        this.request(id as RequestId, method, (params as Params | undefined) ?? NO_PARAMS);
+      } catch (error) {
+        // A bug, not the client's fault; still, a well-formed request gets its one answer.
+        const ref = correlationId();
+        this.report(
+          `could not handle ${method} (ref ${ref}): ${error instanceof Error ? error.stack : String(error)}`,
+        );
+        this.fail(id as RequestId, ErrorCode.InternalError, `Internal error handling ${method} (ref ${ref})`);
+      }
     }
   }
 
@@ -241,7 +251,7 @@ export class Connection {
       const message = typeof name === "string" ? `Unknown prompt: ${name}` : "prompts/get needs params.name";
       return this.fail(id, ErrorCode.InvalidParams, message);
     }
-    const args = params.arguments ?? {};
+    const args = params.arguments ?? {}; // null as absent, as for tools/call
     const problems =
       typeof args === "object" && !Array.isArray(args)
         ? check(prompt.validate, args)

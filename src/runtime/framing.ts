@@ -2,6 +2,7 @@
 // UTF-8 character split across reads is harmless (0x0A never occurs inside one), a long line
 // costs O(length), and a line over the limit is dropped instead of growing memory. Stops
 // between lines when the consumer is full, so one read cannot flood it.
+import { isUtf8 } from "node:buffer";
 
 export class LineReader {
   private pending: Buffer[] = [];
@@ -17,6 +18,11 @@ export class LineReader {
     private readonly onOversized: () => void,
     /** Checked after each line: while true, the rest of the input is held back until resume(). */
     private readonly blocked: () => boolean = () => false,
+    /**
+     * A line that is not valid UTF-8, reported instead of delivered. Without it such a line is
+     * delivered with each malformed sequence replaced by U+FFFD.
+     */
+    private readonly onInvalidUtf8?: () => void,
   ) {}
 
   get holding(): boolean {
@@ -41,7 +47,8 @@ export class LineReader {
     const held = this.held;
     this.held = undefined;
     if (held !== undefined) this.consume(held, false);
-    if (this.pendingBytes > 0) this.emit(Buffer.concat(this.pending, this.pendingBytes).toString("utf8"));
+    if (this.pendingBytes > 0)
+      this.decode(Buffer.concat(this.pending, this.pendingBytes), 0, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
   }
@@ -54,7 +61,7 @@ export class LineReader {
         this.discarding = false;
       } else if (this.pendingBytes === 0) {
         if (newline - start > this.maxLineBytes) this.onOversized();
-        else this.emit(chunk.toString("utf8", start, newline));
+        else this.decode(chunk, start, newline);
       } else {
         this.pending.push(chunk.subarray(start, newline));
         const total = this.pendingBytes + newline - start;
@@ -62,7 +69,7 @@ export class LineReader {
         this.pending = [];
         this.pendingBytes = 0;
         if (total > this.maxLineBytes) this.onOversized();
-        else this.emit(line.toString("utf8"));
+        else this.decode(line, 0, total);
       }
       start = newline + 1;
       if (mayHold && this.blocked()) {
@@ -82,6 +89,14 @@ export class LineReader {
         this.pending.push(start === 0 ? chunk : chunk.subarray(start));
       }
     }
+  }
+
+  private decode(bytes: Buffer, start: number, end: number): void {
+    const line = bytes.toString("utf8", start, end);
+    // The decoder turns each malformed sequence into U+FFFD: only then are the bytes checked.
+    if (this.onInvalidUtf8 !== undefined && line.includes("\ufffd") && !isUtf8(bytes.subarray(start, end)))
+      this.onInvalidUtf8();
+    else this.emit(line);
   }
 
   private emit(line: string): void {

@@ -52,6 +52,19 @@ function encodeId(id: RequestId): string {
   return JSON.stringify(id);
 }
 
+/**
+ * A client-supplied value for an error message: JSON, cut short. Never throws: JSON.parse reads
+ * any depth, JSON.stringify does not, and a -32602 must not become a request left unanswered.
+ */
+export function brief(value: unknown, max = 200): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {}
+  text ??= `a value of type ${typeof value}`;
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /** A response whose result is already serialised JSON. */
 export function encodeResult(id: RequestId, resultJson: string): string {
   return `{"jsonrpc":"2.0","id":${encodeId(id)},"result":${resultJson}}\n`;

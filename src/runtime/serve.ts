@@ -80,6 +80,7 @@ export function serve(table: DispatchTable, options: ServeOptions = {}): Server 
       outbox.send(encodeError(null, ErrorCode.InvalidRequest, message));
     },
     () => !requests.acceptsInput,
+    () => outbox.send(encodeError(null, ErrorCode.ParseError, "Parse error: the line is not valid UTF-8")),
   );
 
   // Flow control: while the connection is full (queue at its limit, or the client not reading

@@ -593,3 +593,68 @@ describe("argument validation", () => {
     ]);
   });
 });
+
+describe("values JSON.parse reads but JSON.stringify cannot write back (issue 6, wire fuzzing)", () => {
+  const deep = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+  let broken = false;
+  const flaky = {
+    name: "flaky",
+    invoke: () => "x",
+    // Read by the catalog at start; once broken, reading it fails, as a bug in the runtime would.
+    get completions(): Record<string, string[]> {
+      if (broken) throw new Error("completions broke");
+      return { tone: ["warm"] };
+    },
+  };
+  const table: DispatchTable = {
+    server: { name: "deep", version: "1" },
+    tools: [{ name: "echo", inputSchema: object({}), invoke: () => "ok" }],
+    prompts: [{ name: "greet", completions: { tone: ["warm", "formal"] }, invoke: () => "hi" }, flaky],
+  };
+
+  function connect() {
+    const out = new FakeOutbound();
+    const reports: string[] = [];
+    const connection = new Connection(table.server, new Catalog(table, 1), out, (m) => reports.push(m));
+    connection.receive(JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: {} }));
+    out.take();
+    return { out, reports, send: (line: string) => connection.receive(line) };
+  }
+
+  it.each([
+    [
+      "a completion ref",
+      (d: string) => `{"ref":${d},"argument":{"name":"tone","value":""}}`,
+      "completion/complete",
+    ],
+    ["a list cursor", (d: string) => `{"cursor":${d}}`, "tools/list"],
+    ["a list cursor object", (d: string) => `{"cursor":{"a":${d}}}`, "prompts/list"],
+  ])("answers %s nested 100 000 deep with -32602", (_what, params, method) => {
+    const { out, reports, send } = connect();
+    send(`{"jsonrpc":"2.0","id":"deep","method":"${method}","params":${params(deep(100_000))}}`);
+    const messages = out.take();
+    expect(messages).toEqual([
+      {
+        jsonrpc: "2.0",
+        id: "deep",
+        error: { code: -32602, message: expect.stringMatching(/^Invalid params: /) },
+      },
+    ]);
+    expect(messages[0]?.error?.message.length).toBeLessThan(300);
+    expect(reports).toEqual([]);
+  });
+
+  it("answers a request that hits a bug in the runtime with -32603 and its id, and reports it", () => {
+    const { out, reports, send } = connect();
+    broken = true;
+    const params = { ref: { type: "ref/prompt", name: "flaky" }, argument: { name: "tone", value: "" } };
+    send(JSON.stringify({ jsonrpc: "2.0", id: 7, method: "completion/complete", params }));
+    const [response] = out.take();
+    expect(response).toMatchObject({ id: 7, error: { code: -32603 } });
+    const ref = /\(ref ([0-9a-f]{8})\)/.exec(response?.error?.message ?? "")?.[1];
+    expect(ref).toBeDefined();
+    expect(reports).toEqual([expect.stringContaining(`(ref ${ref}): Error: completions broke`)]);
+    send(JSON.stringify({ jsonrpc: "2.0", id: 8, method: "ping" }));
+    expect(out.take()).toEqual([{ jsonrpc: "2.0", id: 8, result: {} }]);
+  });
+});

@@ -90,3 +90,46 @@ describe("LineReader", () => {
     expect(read(["0123456789abc", "def"], 10, true)).toEqual({ lines: [], oversized: 1 });
   });
 });
+
+describe("LineReader and invalid UTF-8", () => {
+  function readChecked(chunks: readonly Buffer[]) {
+    const lines: string[] = [];
+    let invalid = 0;
+    const reader = new LineReader(
+      1024,
+      (line) => lines.push(line),
+      () => {},
+      () => false,
+      () => invalid++,
+    );
+    for (const chunk of chunks) reader.push(chunk);
+    reader.end();
+    return { lines, invalid };
+  }
+  const bytes = (...parts: (string | number[])[]) =>
+    Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p))));
+
+  it.each([
+    ["a lone continuation byte", [0x80]],
+    ["a truncated 3-byte sequence", [0xe2, 0x82]],
+    ["an overlong encoding of /", [0xc0, 0xaf]],
+    ["an encoded surrogate", [0xed, 0xa0, 0x80]],
+    ["a byte that never occurs", [0xff]],
+  ])("reports a line with %s instead of delivering it", (_name, bad) => {
+    expect(readChecked([bytes('{"a":"', bad, '"}\nok\n')])).toEqual({ lines: ["ok"], invalid: 1 });
+    // Split across chunks, and as the last line without a newline.
+    expect(readChecked([bytes('{"a":"', bad.slice(0, 1)), bytes(bad.slice(1), '"}\nok')])).toEqual({
+      lines: ["ok"],
+      invalid: 1,
+    });
+  });
+
+  it("delivers a line with a real U+FFFD, and one with a character split across chunks", () => {
+    const text = "a\ufffdb é 😀";
+    expect(readChecked(splitBytes(`${text}\n`, 2, 7, 10))).toEqual({ lines: [text], invalid: 0 });
+  });
+
+  it("without the callback, delivers the line with U+FFFD in place of each malformed sequence", () => {
+    expect(read([bytes("a", [0xff], "b\n")]).lines).toEqual(["a\ufffdb"]);
+  });
+});
