@@ -1,0 +1,141 @@
+// Builds a fixture project into a temporary directory, as a user's project is built, and drives
+// the resulting dist/server.mjs on raw pipes, fast: many messages per process, correlated by id.
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Builder } from "../../src/compiler/build.js";
+import type { ConfigOverrides } from "../../src/compiler/config.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface BuiltFixture {
+  readonly dir: string;
+  readonly serverPath: string;
+  remove(): void;
+}
+
+/** Copies fixtures/projects/<name> to a temporary directory and builds it there. */
+export async function buildFixture(name: string, overrides: ConfigOverrides = {}): Promise<BuiltFixture> {
+  const scratch = mkdtempSync(join(tmpdir(), `fastmcp-${name}-`));
+  const dir = join(scratch, name);
+  cpSync(join(ROOT, "fixtures", "projects", name), dir, {
+    recursive: true,
+    filter: (src) => !/[/\\](dist|\.fastmcp|node_modules)$/.test(src),
+  });
+  // As in a real project, its dependencies (here: @types/node) are installed.
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  const result = await new Builder(dir).build({ overrides });
+  if (!result.ok || result.serverPath === undefined) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw new Error(`${name} did not build: ${JSON.stringify(result.diagnostics, null, 2)}`);
+  }
+  return {
+    dir,
+    serverPath: result.serverPath,
+    remove: () => rmSync(scratch, { recursive: true, force: true }),
+  };
+}
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Message = { [key: string]: Json | undefined } & {
+  jsonrpc?: Json;
+  id?: Json;
+  method?: Json;
+  result?: Json;
+  error?: { code: number; message: string; data?: Json };
+};
+
+/**
+ * A server on raw pipes. Every stdout line is kept and parsed (a line that is not a JSON-RPC
+ * message is recorded in `garbage`); `onMessage` sees each message as it arrives.
+ */
+export class WireServer {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly garbage: string[] = [];
+  stderr = "";
+  stdoutBytes = 0;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  onMessage: (message: Message) => void = () => {};
+  private partial = "";
+
+  constructor(serverPath: string, args: readonly string[] = []) {
+    this.child = spawn(process.execPath, [serverPath, ...args], { stdio: "pipe" });
+    this.child.stdout.setEncoding("utf8");
+    this.child.stdout.on("data", (chunk: string) => this.receive(chunk));
+    this.child.stderr.on("data", (chunk: Buffer) => {
+      if (this.stderr.length < 1_000_000) this.stderr += chunk.toString();
+    });
+    this.child.stdin.on("error", () => {});
+    this.exited = new Promise((resolve) =>
+      this.child.once("exit", (code, signal) => resolve({ code, signal })),
+    );
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  private receive(chunk: string): void {
+    this.stdoutBytes += chunk.length;
+    const lines = (this.partial + chunk).split("\n");
+    this.partial = lines.pop() as string;
+    for (const line of lines) {
+      let message: unknown;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        this.garbage.push(line);
+        continue;
+      }
+      if (!isWellFormedOutput(message)) this.garbage.push(line);
+      else this.onMessage(message);
+    }
+  }
+
+  /** Writes and waits until the pipe has taken it (so that a big batch does not pile up here). */
+  write(data: string | Buffer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.child.stdin.write(data, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  /** The server's peak resident set (VmHWM) in bytes, from /proc. */
+  peakRss(): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, "utf8");
+    return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
+  }
+
+  /** Closes stdin and waits for the exit. */
+  end(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.child.stdin.end();
+    return this.exited;
+  }
+
+  kill(): void {
+    if (this.alive) this.child.kill("SIGKILL");
+  }
+}
+
+/** A JSON-RPC 2.0 response (id, and result xor error) or notification (method, no id). */
+function isWellFormedOutput(value: unknown): value is Message {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const m = value as Message;
+  if (m.jsonrpc !== "2.0") return false;
+  if (typeof m.method === "string") return !("id" in m) && !("result" in m) && !("error" in m);
+  const idOk = m.id === null || typeof m.id === "string" || typeof m.id === "number";
+  if (!idOk || "method" in m || "result" in m === "error" in m) return false;
+  if ("error" in m) {
+    const e = m.error as unknown as Record<string, unknown>;
+    return typeof e === "object" && e !== null && Number.isInteger(e.code) && typeof e.message === "string";
+  }
+  return m.id !== null;
+}
+
+export const INITIALIZE = `${JSON.stringify({
+  jsonrpc: "2.0",
+  id: "init",
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "fuzz", version: "1" } },
+})}\n${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`;
