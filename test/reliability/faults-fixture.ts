@@ -45,8 +45,11 @@ export class RawClient {
   static readonly all = new Set<RawClient>();
   readonly child: ChildProcessWithoutNullStreams;
   readonly pid: number;
-  /** Responses (messages without a method) in arrival order. */
+  /** Responses (messages without a method) in arrival order, unless `keep` is false. */
   readonly responses: Message[] = [];
+  /** Keep each response in `responses`; without it only `answers` counts them (and `onResponse` sees them). */
+  keep = true;
+  onResponse: (message: Message) => void = () => {};
   /** How many responses each id received. */
   readonly answers = new Map<unknown, number>();
   /** Notifications the server sent. */
@@ -58,6 +61,8 @@ export class RawClient {
   readonly exited: Promise<Exit>;
   private partial = "";
   private readonly waiters = new Set<() => void>();
+  /** Requests sent through request(), by id. */
+  private readonly awaited = new Map<unknown, (response: Message) => void>();
   private nextId = 1;
 
   constructor(serverPath: string) {
@@ -97,8 +102,10 @@ export class RawClient {
     } else if (typeof message.method === "string") {
       this.notifications++;
     } else {
-      this.responses.push(message);
+      if (this.keep) this.responses.push(message);
       this.answers.set(message.id, (this.answers.get(message.id) ?? 0) + 1);
+      this.onResponse(message);
+      this.awaited.get(message.id)?.(message);
     }
   }
 
@@ -137,8 +144,12 @@ export class RawClient {
   /** Sends a request and resolves with its response. */
   request(method: string, params?: object): Promise<Message> {
     const id = `c${this.nextId++}`;
+    let response: Message | undefined;
+    this.awaited.set(id, (m) => {
+      response = m;
+    });
     this.send({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) });
-    return this.until(() => this.responses.findLast((m) => m.id === id), `the response to ${method}`);
+    return this.until(() => response, `the response to ${method}`).finally(() => this.awaited.delete(id));
   }
 
   async initialize(): Promise<void> {
