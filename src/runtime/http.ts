@@ -415,7 +415,8 @@ function readBody(
 ): void {
   const tooLarge = (): void => {
     const message = `Payload Too Large: the message exceeds the ${limit}-byte limit`;
-    reject(res, 413, ErrorCode.InvalidRequest, message, { ...cors, connection: "close" });
+    // The rest of the body is read and dropped, so that the client gets to read this answer.
+    reject(res, 413, ErrorCode.InvalidRequest, message, cors);
   };
   const declared = Number(req.headers["content-length"]);
   if (declared > limit) return tooLarge();

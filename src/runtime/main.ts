@@ -47,7 +47,8 @@ async function runHttp(table: DispatchTable, options: StdioOptions, settings: Ht
   // A signal before the server listens has nothing to drain.
   const early = (): never => process.exit(0);
   process.once("SIGINT", early).once("SIGTERM", early);
-  const channel = await workerChannel();
+  // Workers run with the same arguments: only then is node:cluster worth loading.
+  const channel = settings.workers === 1 ? undefined : await workerChannel();
   if (channel === undefined && settings.workers !== 1) {
     // The primary of a cluster: it forks the workers and serves nothing itself.
     process.off("SIGINT", early).off("SIGTERM", early);

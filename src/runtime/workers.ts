@@ -17,9 +17,8 @@ export interface WorkerChannel {
   listen(server: HttpServer): void;
 }
 
-/** Undefined unless this process is a cluster worker (checked without loading node:cluster). */
+/** Undefined unless this process is a cluster worker. */
 export async function workerChannel(): Promise<WorkerChannel | undefined> {
-  if (process.env.NODE_UNIQUE_ID === undefined) return undefined;
   const cluster = (await import("node:cluster")).default;
   if (!cluster.isWorker) return undefined;
   const send = (message: Message): void => {
