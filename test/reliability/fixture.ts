@@ -59,6 +59,8 @@ export class WireServer {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   onMessage: (message: Message) => void = () => {};
   private partial = "";
+  /** Responses awaited by ask(), by id as JSON. */
+  private readonly waiters = new Map<string, (message: Message) => void>();
 
   constructor(serverPath: string, args: readonly string[] = []) {
     this.child = spawn(process.execPath, [serverPath, ...args], { stdio: "pipe" });
@@ -89,8 +91,16 @@ export class WireServer {
         this.garbage.push(line);
         continue;
       }
-      if (!isWellFormedOutput(message)) this.garbage.push(line);
-      else this.onMessage(message);
+      if (!isWellFormedOutput(message)) {
+        this.garbage.push(line);
+        continue;
+      }
+      const waiter = message.method === undefined ? this.waiters.get(JSON.stringify(message.id)) : undefined;
+      if (waiter === undefined) this.onMessage(message);
+      else {
+        this.waiters.delete(JSON.stringify(message.id));
+        waiter(message);
+      }
     }
   }
 
@@ -100,6 +110,21 @@ export class WireServer {
       this.child.stdin.write(data, (error) => (error ? reject(error) : resolve()));
     });
   }
+
+  /** Writes one line, a request with this id (as raw text, so any key can be in it), and resolves with its response. */
+  ask(line: string, id: string | number): Promise<Message> {
+    const answer = new Promise<Message>((resolve) => this.waiters.set(JSON.stringify(id), resolve));
+    return this.write(`${line}\n`).then(() => answer);
+  }
+
+  /** tools/call by name: the structured content of the result, or the whole response if it has none. */
+  async callTool(name: string, args: object = {}, id = `call-${++this.calls}`): Promise<unknown> {
+    const params = { name, arguments: args };
+    const response = await this.ask(JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params }), id);
+    return (response.result as { structuredContent?: unknown } | undefined)?.structuredContent ?? response;
+  }
+
+  private calls = 0;
 
   /** The server's peak resident set (VmHWM) in bytes, from /proc. */
   peakRss(): number {

@@ -263,23 +263,12 @@ async function exchange(...lines: (string | Buffer)[]): Promise<Message[]> {
   return got;
 }
 
-async function callTool(name: string, args: object = {}): Promise<unknown> {
-  const id = `call-${++nextId}`;
-  const answer = new Promise<Message>((resolve) => {
-    listener = (m) => m.id === id && resolve(m);
-  });
-  await server.write(
-    `${JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } })}\n`,
-  );
-  return ((await answer).result as { structuredContent?: unknown }).structuredContent;
-}
-
 /** The built-in prototypes before the fuzzer ran. */
 let pristine: unknown;
 
 describe("what the fuzzer found, end to end", () => {
   it("starts with clean built-in prototypes", async () => {
-    pristine = await callTool("pollution");
+    pristine = await server.callTool("pollution");
     expect(pristine).toMatchObject({
       polluted: false,
       objectPrototype: expect.arrayContaining(["__proto__"]),
@@ -357,7 +346,7 @@ describe("wire fuzzing", () => {
       );
       if (process.env.FUZZ_RUNS === undefined) expect(stats.lines).toBeGreaterThanOrEqual(100_000);
       // Thousands of __proto__, constructor and prototype keys went by: the built-ins are untouched.
-      expect(await callTool("pollution")).toEqual(pristine);
+      expect(await server.callTool("pollution")).toEqual(pristine);
       expect(server.alive).toBe(true);
       expect(server.garbage).toEqual([]);
       expect(await server.end()).toEqual({ code: 0, signal: null });
