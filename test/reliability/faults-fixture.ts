@@ -189,8 +189,9 @@ export function procStatusKb(pid: number, field: "VmHWM" | "VmRSS"): number {
 /** A process as /proc identifies it: pid plus start time, so a reused pid is not mistaken for it. */
 export interface ProcessIdentity {
   readonly pid: number;
+  readonly parent: number;
   readonly startTime: string;
-  readonly command: string;
+  readonly argv: readonly string[];
 }
 
 /** Fields of /proc/<pid>/stat after the command name (which may contain spaces and parentheses). */
@@ -203,21 +204,23 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
-/** The live children of `parent` (field 4 of /proc/<pid>/stat is the parent pid, 22 the start time). */
-export function childrenOf(parent: number): ProcessIdentity[] {
+/** The processes running now (zombies left out) that `select` picks. */
+export function processes(select: (process: ProcessIdentity) => boolean): ProcessIdentity[] {
   const found: ProcessIdentity[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
+    // After the command name: state, parent pid, ... start time (fields 3, 4 and 22 of stat).
     const fields = statFields(pid);
-    if (fields === undefined || Number(fields[1]) !== parent) continue;
-    let command = "";
+    if (fields === undefined || fields[0] === "Z") continue;
+    let argv: string[];
     try {
-      command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+      argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, -1);
     } catch {
       continue;
     }
-    found.push({ pid, startTime: fields[19] as string, command });
+    const process = { pid, parent: Number(fields[1]), startTime: fields[19] as string, argv };
+    if (select(process)) found.push(process);
   }
   return found;
 }
