@@ -2,6 +2,7 @@
 // and exits 0 once a graceful shutdown (stdin EOF, SIGINT, SIGTERM) has flushed the output.
 // Being the server's entry point, this is the one runtime module that calls process.exit.
 
+import { describeError } from "./outcome.js";
 import { correlationId } from "./protocol.js";
 import { reportToStderr, type ServeOptions, type Server, serve, watchStderr } from "./serve.js";
 import { guardStdout } from "./stdio-guard.js";
@@ -29,6 +30,5 @@ export function reportStrays(report: (message: string) => void): void {
 }
 
 function reportStray(kind: string, error: unknown, report: (message: string) => void): void {
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  report(`${kind} (ref ${correlationId()}), server keeps serving: ${detail}`);
+  report(`${kind} (ref ${correlationId()}), server keeps serving: ${describeError(error)}`);
 }

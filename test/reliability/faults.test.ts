@@ -294,6 +294,23 @@ describe("faults outside a request", () => {
       );
     await expectServing();
   });
+
+  it("a stray rejection with a revoked proxy, which nothing can print: reported as such", async () => {
+    const kind = "revoked-proxy rejection";
+    expect(await call(session.client, "stray", { kind })).toEqual({
+      content: [{ type: "text", text: `left a stray ${kind}` }],
+    });
+    await expect
+      .poll(() => session.stderr(), { timeout: 10_000 })
+      .toMatch(
+        /unhandled rejection \(ref [0-9a-f]{8}\), server keeps serving: a thrown object that cannot be printed/,
+      );
+    // Not an exception of the reporter's own, reported in its stead.
+    expect(session.stderr()).not.toMatch(
+      /uncaught exception \(ref [0-9a-f]{8}\), server keeps serving: TypeError/,
+    );
+    await expectServing();
+  });
 });
 
 describe("large results", () => {
