@@ -3,6 +3,15 @@
 // the value and what is allowed.
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import {
+  checkHost,
+  checkOrigins,
+  checkPath,
+  checkPort,
+  checkWorkers,
+  type HttpConfig,
+  UsageError,
+} from "../runtime/settings.js";
 import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
 import { parseDuration } from "./tags.js";
 
@@ -21,6 +30,8 @@ export interface ProjectConfig {
   readonly maxConcurrency?: number;
   /** Longest accepted input line in bytes; default: the runtime's (64 MiB). */
   readonly maxMessageBytes?: number;
+  /** Settings of the Streamable HTTP transport (`--http`); its flags and FASTMCP_* variables win. */
+  readonly http?: HttpConfig;
 }
 
 /** What flags may set; same names and value shapes as in the file. */
@@ -35,6 +46,7 @@ interface RawConfig {
   requestTimeout: unknown;
   maxConcurrency: unknown;
   maxMessageBytes: unknown;
+  http: unknown;
 }
 
 const KEYS: readonly (keyof RawConfig)[] = [
@@ -46,6 +58,7 @@ const KEYS: readonly (keyof RawConfig)[] = [
   "requestTimeout",
   "maxConcurrency",
   "maxMessageBytes",
+  "http",
 ];
 const CONFIG_FILE = "fastmcp.config.json";
 
@@ -160,7 +173,48 @@ export function readConfig(dir: string, overrides: ConfigOverrides = {}): StageR
         `maxMessageBytes must be a whole number of bytes from ${MIN_MESSAGE_BYTES} to ${MAX_MESSAGE_BYTES} (256 MiB) or a size such as "4MiB" or "500KB", got ${describe(value)}`,
       );
   }
+  if (merged.http !== undefined) {
+    const http = readHttp(merged.http, (message, hint) => fail(where("http"), message, hint));
+    if (http !== undefined) config.http = http;
+  }
   return { value: config, diagnostics };
+}
+
+const HTTP_CHECKS: Readonly<Record<keyof HttpConfig, (value: unknown, from: string) => unknown>> = {
+  port: checkPort,
+  host: checkHost,
+  path: checkPath,
+  allowedOrigins: checkOrigins,
+  workers: checkWorkers,
+};
+
+/** The `http` object, checked as the server checks its flags; undefined if any part is invalid. */
+function readHttp(value: unknown, fail: (message: string, hint?: string) => void): HttpConfig | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    fail(`http must be an object, got ${describe(value)}`, 'e.g. "http": { "port": 8080 }');
+    return undefined;
+  }
+  const http: Record<string, unknown> = {};
+  let valid = true;
+  for (const [key, setting] of Object.entries(value)) {
+    const check = Object.hasOwn(HTTP_CHECKS, key) ? HTTP_CHECKS[key as keyof HttpConfig] : undefined;
+    if (check === undefined) {
+      fail(
+        `unknown key ${JSON.stringify(`http.${key}`)}`,
+        `known keys: ${Object.keys(HTTP_CHECKS).join(", ")}`,
+      );
+      valid = false;
+      continue;
+    }
+    try {
+      http[key] = check(setting, `http.${key}`);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      fail(error.message);
+      valid = false;
+    }
+  }
+  return valid ? (http as HttpConfig) : undefined;
 }
 
 /** Below this not even an initialize request fits comfortably. */

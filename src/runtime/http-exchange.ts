@@ -38,6 +38,8 @@ export class Exchange implements Outbound {
   gone = false;
   /** Notifications dropped because the client did not read them. */
   dropped = 0;
+  /** The transport's keep-alive interval when the exchange started. */
+  born = 0;
   private streaming = false;
   private ended = false;
   private done = false;
@@ -68,16 +70,13 @@ export class Exchange implements Outbound {
   send(line: string): void {
     if (this.ended || this.gone) return;
     this.ended = true;
-    if (this.streaming) {
-      this.res.end(event(line));
-    } else if (!this.json) {
-      this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
+    if (this.streaming || !this.json) {
+      this.stream();
       this.res.end(event(line));
     } else {
-      const status = line.startsWith(NULL_ID_ERROR) ? 400 : 200;
       const headers = { ...this.headers, "content-type": "application/json" };
       headers["content-length"] = Buffer.byteLength(line);
-      this.res.writeHead(status, headers);
+      this.res.writeHead(line.startsWith(NULL_ID_ERROR) ? 400 : 200, headers);
       this.res.end(line);
     }
   }
@@ -85,14 +84,26 @@ export class Exchange implements Outbound {
   /** A progress or log notification of the request: only an event stream can carry it. */
   sendDroppable(line: string): void {
     if (this.ended || this.gone || !this.sse) return;
-    if (!this.streaming) {
-      this.streaming = true;
-      this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
-    } else if (this.res.writableLength > DROPPABLE_BACKLOG_BYTES) {
+    if (this.streaming && this.res.writableLength > DROPPABLE_BACKLOG_BYTES) {
       this.dropped++;
       return;
     }
+    this.stream();
     this.res.write(event(line));
+  }
+
+  /** The request is taking a while: an SSE comment keeps proxies and the client waiting. */
+  keepAlive(): void {
+    if (this.ended || this.gone || !this.sse || this.connection === undefined) return;
+    this.stream();
+    this.res.write(": keep-alive\n\n");
+  }
+
+  /** Commits the response to an event stream (once). */
+  private stream(): void {
+    if (this.streaming) return;
+    this.streaming = true;
+    this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
   }
 
   /**
@@ -112,22 +123,13 @@ export class Exchange implements Outbound {
     this.done = true;
     if (!this.ended && !this.gone) {
       // Cancelled by the client: no JSON-RPC response may follow (basic/utilities/cancellation).
-      // An empty event stream ends the POST cleanly for clients that accept one.
+      // An empty event stream ends the POST cleanly; a client that takes only JSON gets a 202.
       this.ended = true;
-      if (this.streaming) this.res.end();
-      else if (this.sse) {
-        this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
-        this.res.end();
-      } else {
-        this.res.writeHead(202, this.headers);
-        this.res.end();
-      }
+      if (this.streaming || this.sse) this.stream();
+      else this.res.writeHead(202, this.headers);
+      this.res.end();
     }
     this.host.settled(this);
-  }
-
-  get settled(): boolean {
-    return this.done;
   }
 }
 

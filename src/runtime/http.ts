@@ -30,6 +30,12 @@ export interface HttpOptions extends ConnectionOptions {
   /** Items per page of the list methods. Default 500. */
   pageSize?: number;
   report?: (message: string) => void;
+  /**
+   * A request pending this long (at least; at most twice as long) turns its response into an event
+   * stream, if the client takes one, that carries a comment every interval: proxies and clients
+   * that give up on a silent response keep waiting. Default 15 000; 0 for never.
+   */
+  keepAliveMs?: number;
   /** A notifications/cancelled for a request this process does not run (cluster workers relay it). */
   onForeignCancel?: (key: string, reason: unknown) => void;
 }
@@ -106,6 +112,9 @@ class HttpTransport implements ExchangeHost {
   private readonly levels = new Map<string, number>();
   private readonly clients = new Map<string, ClientInfo>();
   private closing = false;
+  /** Keep-alive intervals so far; a live exchange notes the one it started in. */
+  private tick = 0;
+  private heartbeat: NodeJS.Timeout | undefined = undefined;
   private graceTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
@@ -154,15 +163,11 @@ class HttpTransport implements ExchangeHost {
     }
     const denied = this.guard.authorize(req.headers.authorization);
     if (denied !== undefined)
-      return reject(res, 401, ErrorCode.InvalidRequest, denied.message, denied.headers);
+      return reject(res, 401, ErrorCode.InvalidRequest, denied.message, { ...cors, ...denied.headers });
     if (req.method !== "POST") {
       // Stateless: no stream for server-initiated messages (GET) and no session to end (DELETE).
       const message = `Method not allowed: ${req.method} (this stateless endpoint takes POST)`;
       return reject(res, 405, ErrorCode.InvalidRequest, message, { ...cors, allow: "POST, OPTIONS" });
-    }
-    if (this.closing) {
-      const headers = { ...cors, connection: "close", "retry-after": "1" };
-      return reject(res, 503, ErrorCode.InternalError, "The server is shutting down", headers);
     }
     this.post(req, res, cors ?? {});
   }
@@ -234,6 +239,12 @@ class HttpTransport implements ExchangeHost {
       return void res.end();
     }
     const requestId = (typeof id === "string" || typeof id === "number" ? id : null) as RequestId;
+    const gated = typeof method === "string" && GATED.has(method);
+    if (gated && this.running >= this.maxConcurrency && this.waiting.length >= this.maxQueued) {
+      const body = encodeError(requestId, ErrorCode.InternalError, "Server busy: too many requests waiting");
+      res.writeHead(503, { ...cors, "content-type": "application/json", "retry-after": "1" });
+      return void res.end(body);
+    }
     const exchangeHeaders = method === "initialize" ? { ...cors, "mcp-session-id": newSessionId() } : cors;
     const exchange = new Exchange(
       this,
@@ -257,16 +268,13 @@ class HttpTransport implements ExchangeHost {
       this.byKey.set(key, exchange);
     }
     this.live.add(exchange);
-    if (!GATED.has(exchange.method)) return this.run(exchange);
+    exchange.born = this.tick;
+    if (this.heartbeat === undefined) this.startHeartbeat();
+    if (!gated) return this.run(exchange);
     exchange.gated = true;
     if (this.running < this.maxConcurrency) {
       this.running++;
       return this.run(exchange);
-    }
-    if (this.waiting.length >= this.maxQueued) {
-      exchange.gated = false;
-      exchange.send(encodeError(requestId, ErrorCode.InternalError, "Server busy: too many requests queued"));
-      return exchange.settle();
     }
     this.waiting.push(exchange);
   }
@@ -314,6 +322,20 @@ class HttpTransport implements ExchangeHost {
       }
     }
     if (this.closing && this.live.size === 0) this.finish();
+  }
+
+  private startHeartbeat(): void {
+    const every = this.options.keepAliveMs ?? 15_000;
+    if (every <= 0) return;
+    this.heartbeat = setInterval(() => {
+      if (this.live.size === 0) {
+        clearInterval(this.heartbeat);
+        this.heartbeat = undefined;
+        return;
+      }
+      this.tick++;
+      for (const exchange of this.live) if (this.tick - exchange.born >= 2) exchange.keepAlive();
+    }, every).unref();
   }
 
   private startWaiting(): void {
@@ -384,6 +406,7 @@ class HttpTransport implements ExchangeHost {
 
   private finish(): void {
     clearTimeout(this.graceTimer);
+    clearInterval(this.heartbeat);
     const server = this.server;
     if (server === undefined || !server.listening) return this.resolveClosed();
     server.closeIdleConnections();
@@ -422,6 +445,7 @@ function readBody(
   if (declared > limit) return tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
+  req.on("error", () => {}); // the client went away mid-body: nothing to answer
   req.on("data", (chunk: Buffer) => {
     if (size > limit) return;
     size += chunk.length;

@@ -94,65 +94,67 @@ export function readSettings(
     return variable === undefined || variable === "" ? undefined : { value: variable, from: ENV[flag] };
   };
   const token = env.FASTMCP_HTTP_TOKEN;
+  const read = <T>(flag: HttpFlag, check: (value: unknown, from: string) => T): T | undefined => {
+    const given = pick(flag);
+    return given === undefined ? undefined : check(given.value, given.from);
+  };
   return {
     transport,
     help,
     http: {
-      port: readPort(pick("port")) ?? config.port ?? 3000,
-      host: readText(pick("host")) ?? config.host ?? "127.0.0.1",
-      path: readPath(pick("path")) ?? config.path ?? "/mcp",
-      allowedOrigins: readOrigins(pick("allowed-origins")) ?? config.allowedOrigins,
-      workers: readWorkers(pick("workers")) ?? config.workers ?? 1,
+      port: read("port", checkPort) ?? config.port ?? 3000,
+      host: read("host", checkHost) ?? config.host ?? "127.0.0.1",
+      path: read("path", checkPath) ?? config.path ?? "/mcp",
+      allowedOrigins: read("allowed-origins", checkOrigins) ?? config.allowedOrigins,
+      workers: read("workers", checkWorkers) ?? config.workers ?? 1,
       token: token === undefined || token === "" ? undefined : token,
     },
   };
 }
 
-type Given = { value: string; from: string } | undefined;
+// Each check takes a flag's or variable's text, or a configuration value, and names `from` in
+// its error; fastmcp build checks the project's `http` configuration with the same functions.
 
-function readPort(given: Given): number | undefined {
-  if (given === undefined) return undefined;
-  const port = /^\d+$/.test(given.value) ? Number(given.value) : Number.NaN;
-  if (port >= 0 && port <= 65535) return port;
+export function checkPort(value: unknown, from: string): number {
+  const port = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof port === "number" && Number.isInteger(port) && port >= 0 && port <= 65535) return port;
+  throw new UsageError(`${from} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`);
+}
+
+export function checkHost(value: unknown, from: string): string {
+  if (typeof value === "string" && value.trim() !== "") return value.trim();
+  throw new UsageError(`${from} must be a host name or address, got ${JSON.stringify(value)}`);
+}
+
+export function checkPath(value: unknown, from: string): string {
+  if (typeof value === "string" && /^\/[^\s?#]*$/.test(value)) return value;
+  throw new UsageError(`${from} must be a path starting with /, got ${JSON.stringify(value)}`);
+}
+
+export function checkWorkers(value: unknown, from: string): number | "auto" {
+  if (value === "auto") return "auto";
+  const workers = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof workers === "number" && Number.isInteger(workers) && workers >= 1 && workers <= 1024)
+    return workers;
   throw new UsageError(
-    `${given.from} must be a port number from 0 to 65535, got ${JSON.stringify(given.value)}`,
+    `${from} must be a whole number from 1 to 1024 or "auto", got ${JSON.stringify(value)}`,
   );
 }
 
-function readText(given: Given): string | undefined {
-  if (given === undefined) return undefined;
-  if (given.value.trim() !== "") return given.value.trim();
-  throw new UsageError(`${given.from} must not be empty`);
-}
-
-function readPath(given: Given): string | undefined {
-  if (given === undefined) return undefined;
-  if (/^\/[^\s?#]*$/.test(given.value)) return given.value;
-  throw new UsageError(`${given.from} must be a path starting with /, got ${JSON.stringify(given.value)}`);
-}
-
-function readWorkers(given: Given): number | "auto" | undefined {
-  if (given === undefined) return undefined;
-  if (given.value === "auto") return "auto";
-  const workers = /^\d+$/.test(given.value) ? Number(given.value) : 0;
-  if (workers >= 1 && workers <= 1024) return workers;
-  throw new UsageError(
-    `${given.from} must be a whole number from 1 to 1024 or auto, got ${JSON.stringify(given.value)}`,
-  );
-}
-
-function readOrigins(given: Given): string[] | undefined {
-  if (given === undefined) return undefined;
-  const origins = given.value
-    .split(",")
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== "");
+/** A comma-separated list, or an array of strings. */
+export function checkOrigins(value: unknown, from: string): string[] {
+  const list = typeof value === "string" ? value.split(",") : value;
+  if (!Array.isArray(list) || !list.every((origin) => typeof origin === "string"))
+    throw new UsageError(
+      `${from} must list origins such as https://app.example.com, got ${JSON.stringify(value)}`,
+    );
+  const origins = list.map((origin) => origin.trim()).filter((origin) => origin !== "");
   for (const origin of origins) {
     if (origin !== "*" && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+\/?$/i.test(origin))
       throw new UsageError(
-        `${given.from}: ${JSON.stringify(origin)} is not an origin such as https://app.example.com`,
+        `${from}: ${JSON.stringify(origin)} is not an origin such as https://app.example.com`,
       );
   }
   if (origins.length > 0) return origins;
-  throw new UsageError(`${given.from} must list at least one origin`);
+  throw new UsageError(`${from} must list at least one origin`);
 }

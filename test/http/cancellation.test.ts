@@ -1,6 +1,6 @@
 // Cancellation, streaming choices, the concurrency limit, body limits and shutdown over HTTP,
 // with raw fetch against a build of fixtures/projects/http-basic that allows two handlers at a
-// time and 4 KiB messages.
+// time, 4 KiB messages and the endpoint at /limited.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type BuiltProject,
@@ -19,7 +19,11 @@ let url: string;
 
 beforeAll(async () => {
   project = await buildFixture("http-basic", {
-    "fastmcp.config.json": JSON.stringify({ maxConcurrency: 2, maxMessageBytes: 4096 }),
+    "fastmcp.config.json": JSON.stringify({
+      maxConcurrency: 2,
+      maxMessageBytes: 4096,
+      http: { path: "/limited" },
+    }),
   });
   ({ process: server, url } = await startHttp(project.server));
 }, 60_000);
@@ -78,6 +82,10 @@ const started = (tag: string, to = url) =>
   until(async () => ((await seen(tag, to)).started ? true : undefined));
 const cancelledAs = (tag: string, to = url) =>
   until(async () => (await seen(tag, to)).cancelled ?? undefined);
+
+it("serves at the configured path", () => {
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/limited$/);
+});
 
 describe("cancellation over HTTP", () => {
   it("a client that closes its request cancels the handler", async () => {
