@@ -2,6 +2,7 @@
 // CommonJS (ajv's ESM output still calls require), so the server never compiles a schema.
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
+import { MAX_LISTED_PROBLEMS } from "../runtime/results.js";
 import { Code, type Diagnostic, type StageResult } from "./diagnostics.js";
 import type { EntryModel } from "./model.js";
 import { canonicalNames } from "./validator-names.js";
@@ -78,7 +79,7 @@ export class ValidatorCompiler {
       ajv.getSchema(id);
       // The file as a whole is strict; inside the wrapper the directive would be a stray string.
       const code = standalone()(ajv, { v: id }).replace(/^"use strict";/, "");
-      this.modules.set(id, canonicalNames(code));
+      this.modules.set(id, capErrors(canonicalNames(code)));
       this.compilations++;
       this.compilationsByAjv++;
       return undefined;
@@ -95,8 +96,48 @@ export function compileValidators(entries: readonly EntryModel[]): StageResult<C
   return new ValidatorCompiler().compile(entries);
 }
 
+/**
+ * Makes an allErrors validator keep at most MAX_LISTED_PROBLEMS problems. ajv has no such option,
+ * and an invalid input lists one problem per array item or extra key: a few MB of `[{},{},…]`
+ * made hundreds of MB of error objects, 64 MB would exhaust the heap. The count (`errors`) stays
+ * exact, so anyOf/oneOf/not, which compare it, decide as before; only the stored list is cut:
+ * - a problem is pushed only while the list is short;
+ * - problems of a referenced validator are added by their number, and the list is cut;
+ * - resetting to an earlier count cuts the list at most to its length (it may hold fewer).
+ * Code with any other way of touching the list (ajv's custom keywords) is left as it is.
+ */
+export function capErrors(code: string): string {
+  const max = MAX_LISTED_PROBLEMS;
+  let pushes = 0;
+  let concats = 0;
+  let resets = 0;
+  const capped = code
+    .replace(/if\(vErrors === null\)\{vErrors = \[(err\d+)\];\}else \{vErrors\.push\(\1\);\}/g, (_, err) => {
+      pushes++;
+      return `if(vErrors === null){vErrors = [${err}];}else if(vErrors.length < ${max}){vErrors.push(${err});}`;
+    })
+    .replace(
+      /vErrors = vErrors === null \? ([\w.]+) : vErrors\.concat\(\1\);errors = vErrors\.length;/g,
+      (_, source) => {
+        concats++;
+        return `errors += ${source}.length;vErrors = vErrors === null ? ${source} : vErrors.concat(${source}).slice(0, ${max});`;
+      },
+    )
+    .replace(/vErrors\.length = (_errs\d+);/g, (_, count) => {
+      resets++;
+      return `vErrors.length = Math.min(${count}, vErrors.length);`;
+    });
+  const count = (pattern: RegExp) => code.match(pattern)?.length ?? 0;
+  const complete =
+    count(/vErrors\.push\(/g) === pushes &&
+    count(/vErrors\.concat\(/g) === concats &&
+    count(/vErrors\.length =/g) === resets &&
+    !code.includes("vErrors[");
+  return complete ? capped : code;
+}
+
 // ajv is loaded on first use, not at module load: `fastmcp --help` should not pay for it.
-function createAjv(): import("ajv").default {
+export function createAjv(): import("ajv").default {
   const Ajv2020 = require("ajv/dist/2020.js").default as typeof import("ajv/dist/2020.js").default;
   const addFormats = require("ajv-formats").default as typeof import("ajv-formats").default;
   const ajv = new Ajv2020({

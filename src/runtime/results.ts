@@ -79,10 +79,13 @@ function describe(value: unknown): string {
   return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 }
 
+/** Validators keep this many problems (an invalid input may have one per array item). */
+export const MAX_LISTED_PROBLEMS = 100;
+
 /** One line per problem: `filters.tags[0]: must be string`, `missing required argument "b"`. */
 export function describeIssues(issues: readonly ValidationIssue[] | null | undefined): string[] {
   if (!issues || issues.length === 0) return ["the arguments do not match the input schema"];
-  return issues.map((issue) => {
+  const lines = issues.map((issue) => {
     const at = readablePath(issue.instancePath);
     const where = at === "" ? "" : `${at}: `;
     const params = issue.params;
@@ -93,6 +96,9 @@ export function describeIssues(issues: readonly ValidationIssue[] | null | undef
     }
     return `${at === "" ? "arguments" : at}: ${issue.message ?? `fails ${issue.keyword}`}`;
   });
+  if (issues.length >= MAX_LISTED_PROBLEMS)
+    lines.push(`(the first ${MAX_LISTED_PROBLEMS} problems; there may be more)`);
+  return lines;
 }
 
 function readablePath(pointer: string): string {

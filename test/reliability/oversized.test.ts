@@ -60,6 +60,33 @@ async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 60
   }
 }
 
+describe("arguments with a problem in every item", () => {
+  it("get the first 100 problems listed, without the memory a list of all of them would take", async () => {
+    const before = server.peakRss();
+    const count = Math.floor((LIMIT - 200) / 3);
+    const lines = `[${Array(count).fill("{}").join(",")}]`;
+    const id = "every-item-wrong";
+    const line = `{"jsonrpc":"2.0","id":"${id}","method":"tools/call","params":{"name":"quote","arguments":{"order":{"customer":{"name":"x"},"lines":${lines}}}}}`;
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(LIMIT);
+    const response = await server.ask(line, id);
+    const result = response.result as { content: { text: string }[]; isError: boolean };
+    expect(result.isError).toBe(true);
+    const problems = String(result.content[0]?.text).split("\n- ").slice(1);
+    // ajv finds one problem for maxItems and 2 per item (sku and quantity missing): ~700 000.
+    expect(problems).toHaveLength(101);
+    expect(problems.slice(0, 3)).toEqual([
+      "order.lines: must NOT have more than 20 items",
+      'order.lines[0]: missing required argument "sku"',
+      'order.lines[0]: missing required argument "quantity"',
+    ]);
+    expect(problems.at(-1)).toBe("(the first 100 problems; there may be more)");
+    const grown = server.peakRss() - before;
+    console.log(`every item wrong: ${count} items, peak RSS grew ${(grown / MiB).toFixed(0)} MiB`);
+    // Uncapped, the ~700 000 ajv error objects and their messages took over 400 MiB.
+    expect(grown).toBeLessThan(100 * MiB);
+  });
+});
+
 describe("a line over maxMessageBytes", () => {
   it("is served when it is exactly the limit, and refused one byte over it", async () => {
     const line = echoLine("exact", LIMIT);

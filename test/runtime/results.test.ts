@@ -274,4 +274,17 @@ describe("describeIssues", () => {
   it.each([null, undefined, []])("falls back to a generic line for %s", (issues) => {
     expect(describeIssues(issues)).toEqual(["the arguments do not match the input schema"]);
   });
+
+  it("says that there may be more when a validator kept as many problems as it keeps (100)", () => {
+    const issue = (i: number) => ({
+      instancePath: `/tags/${i}`,
+      keyword: "type",
+      params: {},
+      message: "must be string",
+    });
+    expect(describeIssues(Array.from({ length: 99 }, (_, i) => issue(i)))).toHaveLength(99);
+    const lines = describeIssues(Array.from({ length: 100 }, (_, i) => issue(i)));
+    expect(lines).toHaveLength(101);
+    expect(lines.at(-1)).toBe("(the first 100 problems; there may be more)");
+  });
 });
