@@ -4,6 +4,7 @@
 import { type Catalog, InvalidParams, type ListKind } from "./catalog.js";
 import type { ClientInfo, LogLevel } from "./context.js";
 import {
+  clip,
   correlationId,
   ErrorCode,
   encodeError,
@@ -87,9 +88,13 @@ export class Connection {
         // A bug, not the client's fault; still, a well-formed request gets its one answer.
         const ref = correlationId();
         this.report(
-          `could not handle ${method} (ref ${ref}): ${error instanceof Error ? error.stack : String(error)}`,
+          `could not handle ${clip(method)} (ref ${ref}): ${error instanceof Error ? error.stack : String(error)}`,
         );
-        this.fail(id as RequestId, ErrorCode.InternalError, `Internal error handling ${method} (ref ${ref})`);
+        this.fail(
+          id as RequestId,
+          ErrorCode.InternalError,
+          `Internal error (ref ${ref}); see the server log`,
+        );
       }
     }
   }
@@ -127,12 +132,12 @@ export class Connection {
       case "completion/complete":
         return this.complete(id, params);
       default:
-        return this.fail(id, ErrorCode.MethodNotFound, `Method not found: ${method}`);
+        return this.fail(id, ErrorCode.MethodNotFound, `Method not found: ${clip(method)}`);
     }
   }
 
   private notYet(id: RequestId, method: string): void {
-    const message = `Invalid Request: ${method} before initialize; the session starts with initialize`;
+    const message = `Invalid Request: ${clip(method)} before initialize; the session starts with initialize`;
     this.fail(id, ErrorCode.InvalidRequest, message);
   }
 
@@ -204,7 +209,8 @@ export class Connection {
     const name = params.name;
     const tool = typeof name === "string" ? this.catalog.tools.get(name) : undefined;
     if (tool === undefined) {
-      const message = typeof name === "string" ? `Unknown tool: ${name}` : "tools/call needs params.name";
+      const message =
+        typeof name === "string" ? `Unknown tool: ${clip(name)}` : "tools/call needs params.name";
       return this.fail(id, ErrorCode.InvalidParams, message);
     }
     const args = params.arguments ?? {};
@@ -234,13 +240,13 @@ export class Connection {
         const problems = check(match.entry.validate, match.variables);
         if (problems === undefined)
           return this.admit(id, params, "template", match.entry, match.variables, uri);
-        const message = `Invalid params: ${uri}: ${problems.join("; ")}`;
+        const message = `Invalid params: ${clip(uri)}: ${problems.join("; ")}`;
         return this.fail(id, ErrorCode.InvalidParams, message, { problems });
       }
     } catch (error) {
       return this.invalidParams(id, error);
     }
-    this.fail(id, ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+    this.fail(id, ErrorCode.ResourceNotFound, `Resource not found: ${clip(uri)}`, { uri: clip(uri) });
   }
 
   private getPrompt(id: RequestId, params: Params): void {
@@ -248,7 +254,8 @@ export class Connection {
     const name = params.name;
     const prompt = typeof name === "string" ? this.catalog.prompts.get(name) : undefined;
     if (prompt === undefined) {
-      const message = typeof name === "string" ? `Unknown prompt: ${name}` : "prompts/get needs params.name";
+      const message =
+        typeof name === "string" ? `Unknown prompt: ${clip(name)}` : "prompts/get needs params.name";
       return this.fail(id, ErrorCode.InvalidParams, message);
     }
     const args = params.arguments ?? {}; // null as absent, as for tools/call

@@ -61,7 +61,11 @@ export function brief(value: unknown, max = 200): string {
   try {
     text = JSON.stringify(value);
   } catch {}
-  text ??= `a value of type ${typeof value}`;
+  return clip(text ?? `a value of type ${typeof value}`, max);
+}
+
+/** A client-supplied name or URI for an error message: cut to `max` characters (the client sent the rest). */
+export function clip(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 

@@ -658,3 +658,20 @@ describe("values JSON.parse reads but JSON.stringify cannot write back (issue 6,
     expect(out.take()).toEqual([{ jsonrpc: "2.0", id: 8, result: {} }]);
   });
 });
+
+describe("error messages quote a long name or URI cut short (issue 6)", () => {
+  it.each([
+    ["an unknown method", (x: string) => ({ method: x, params: {} }), -32601],
+    ["an unknown tool", (x: string) => ({ method: "tools/call", params: { name: x } }), -32602],
+    ["an unknown prompt", (x: string) => ({ method: "prompts/get", params: { name: x } }), -32602],
+    ["an unknown resource", (x: string) => ({ method: "resources/read", params: { uri: x } }), -32002],
+  ])("%s of a million characters", (_what, request, code) => {
+    const { out, initialize, send } = setup();
+    initialize();
+    send({ jsonrpc: "2.0", id: 1, ...request(`${"n".repeat(1_000_000)}`) });
+    const [response] = out.take();
+    expect(response?.error?.code).toBe(code);
+    expect(out.lines.at(-1)?.length).toBeLessThan(600);
+    expect(response?.error?.message).toMatch(/n{200}…/);
+  });
+});
