@@ -52,6 +52,35 @@ export function reportToStderr(message: string): void {
   if (!stderrBroken) process.stderr.write(`[fastmcp] ${message}\n`);
 }
 
+/**
+ * Runs `done` once what was written to stderr has left the process: on a pipe, process.exit()
+ * drops what is still queued, such as the reports of a shutdown. A stalled reader gets the same
+ * patience as a client that stopped reading stdout.
+ */
+export function afterStderrFlushed(done: () => void): void {
+  if (stderrBroken || process.stderr.writableLength === 0) return done();
+  whenFlushed(process.stderr, (flushed) => process.stderr.write("", () => flushed()), done);
+}
+
+/** Calls `done` once `flush` has flushed `stream`, or once it made no progress for FLUSH_PATIENCE_MS. */
+function whenFlushed(stream: Writable, flush: (flushed: () => void) => void, done: () => void): void {
+  let pending = Number.POSITIVE_INFINITY;
+  let timer: NodeJS.Timeout | undefined;
+  let called = false;
+  const finish = (): void => {
+    clearTimeout(timer);
+    if (!called) done();
+    called = true;
+  };
+  const giveUpUnlessMoving = (): void => {
+    if (stream.writableLength === 0 || stream.writableLength >= pending) return finish();
+    pending = stream.writableLength;
+    timer = setTimeout(giveUpUnlessMoving, FLUSH_PATIENCE_MS);
+  };
+  flush(finish);
+  giveUpUnlessMoving();
+}
+
 export function serve(table: DispatchTable, options: ServeOptions = {}): Server {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
@@ -114,18 +143,7 @@ export function serve(table: DispatchTable, options: ServeOptions = {}): Server 
     finished = true;
     clearTimeout(graceTimer);
     // Wait while the client keeps reading; a client that stopped must not keep the process alive.
-    let pending = Number.POSITIVE_INFINITY;
-    let flushTimer: NodeJS.Timeout | undefined;
-    const giveUpUnlessMoving = (): void => {
-      if (output.writableLength === 0 || output.writableLength >= pending) return resolveClosed();
-      pending = output.writableLength;
-      flushTimer = setTimeout(giveUpUnlessMoving, FLUSH_PATIENCE_MS);
-    };
-    outbox.flushNow(() => {
-      clearTimeout(flushTimer);
-      resolveClosed();
-    });
-    giveUpUnlessMoving();
+    whenFlushed(output, (done) => outbox.flushNow(done), resolveClosed);
   };
 
   const close = (reason = "closed"): void => {

@@ -4,7 +4,14 @@
 
 import { describeError } from "./outcome.js";
 import { correlationId } from "./protocol.js";
-import { reportToStderr, type ServeOptions, type Server, serve, watchStderr } from "./serve.js";
+import {
+  afterStderrFlushed,
+  reportToStderr,
+  type ServeOptions,
+  type Server,
+  serve,
+  watchStderr,
+} from "./serve.js";
 import { guardStdout } from "./stdio-guard.js";
 import type { DispatchTable } from "./table.js";
 
@@ -19,7 +26,7 @@ export function runStdio(table: DispatchTable, options: StdioOptions = {}): Serv
   const onSignal = (signal: NodeJS.Signals): void => server.close(`received ${signal}`);
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  void server.closed.then(() => process.exit(0));
+  void server.closed.then(() => afterStderrFlushed(() => process.exit(0)));
   return server;
 }
 

@@ -12,7 +12,7 @@ import {
   type Session,
   type WireEntry,
 } from "../e2e/harness.js";
-import { type BuiltFixture, buildFaults, killRawStrays, RawClient } from "./faults-fixture.js";
+import { type BuiltFixture, buildFaults, killRawStrays, RawClient, sleep } from "./faults-fixture.js";
 
 let fixture: BuiltFixture;
 let session: Session;
@@ -459,6 +459,23 @@ describe("stdout carries JSON-RPC only", () => {
     expect(raw.responses).toHaveLength(1 + calls.length);
     expect([...raw.answers.values()].every((n) => n === 1)).toBe(true);
     expect(raw.stderr).toContain('{"jsonrpc":"2.0","id":1,"result":{"forged":true}}');
+  });
+
+  it("what reached stderr before the exit is not lost when the client reads stderr late", async () => {
+    const raw = new RawClient(fixture.serverPath);
+    raw.child.stderr.pause(); // 5,000 lines are 160 kB: more than the pipe holds
+    await raw.initialize();
+    const count = 5000;
+    expect((await raw.request("tools/call", { name: "print_lines", arguments: { count } })).result).toEqual({
+      content: [{ type: "text", text: `printed ${count} lines` }],
+    });
+    raw.child.stdin.end();
+    await sleep(500); // the server is done and waits for stderr; not a timing assertion
+    raw.child.stderr.resume();
+    expect(await raw.exited).toEqual({ code: 0, signal: null });
+    const printed = raw.stderr.split("\n").filter((line) => line.startsWith("print_lines: "));
+    expect(printed).toHaveLength(count + 1);
+    expect(printed.at(-1)).toBe("print_lines: done");
   });
 
   it("the SDK client read every message of this session without a transport error", () => {
