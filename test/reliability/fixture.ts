@@ -128,8 +128,17 @@ export class WireServer {
 
   /** The server's peak resident set (VmHWM) in bytes, from /proc. */
   peakRss(): number {
+    return this.status("VmHWM");
+  }
+
+  /** The server's resident set now (VmRSS) in bytes. */
+  rss(): number {
+    return this.status("VmRSS");
+  }
+
+  private status(field: string): number {
     const status = readFileSync(`/proc/${this.child.pid}/status`, "utf8");
-    return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) * 1024;
   }
 
   /** Closes stdin and waits for the exit. */

@@ -136,3 +136,52 @@ describe("a line over maxMessageBytes", () => {
     expect(await server.end()).toEqual({ code: 0, signal: null });
   }, 300_000);
 });
+
+describe("fastmcp dev", () => {
+  it("applies --max-message-bytes itself: the relay does not buffer an oversized line for its server", async () => {
+    const dev = new WireServer(CLI, ["dev", fixture.dir, "--max-message-bytes", "4KiB"]);
+    try {
+      const errors: Message[] = [];
+      dev.onMessage = (m) => {
+        if (m.id === null) errors.push(m);
+      };
+      const init = await dev.ask(INITIALIZE.split("\n")[0] as string, "init");
+      expect(init.result).toMatchObject({ serverInfo: { name: "fuzz" } });
+      await dev.write(`${INITIALIZE.split("\n")[1]}\n`);
+      await dev.write(`${echoLine("too-long", 5000)}\n`);
+      expect(await dev.callTool("echo", { text: "y".repeat(3000) }, "fits")).toMatchObject({
+        result: { content: [{ text: "y".repeat(3000) }] },
+      });
+      expect(errors).toEqual([
+        {
+          ...LIMIT_ERROR,
+          error: {
+            ...LIMIT_ERROR.error,
+            message: "Invalid Request: the message exceeds the 4096-byte limit",
+          },
+        },
+      ]);
+      // 100 MiB more: the relay's memory stays where it was (it used to gather the whole line).
+      const start = dev.rss();
+      let highest = start;
+      await dev.write(Buffer.from(echoLine("huge", 200).slice(0, -4)));
+      const chunk = Buffer.alloc(MiB, "z");
+      for (let i = 0; i < 100; i++) {
+        await dev.write(chunk);
+        highest = Math.max(highest, dev.rss());
+      }
+      await dev.write('"}}}\n');
+      expect(await dev.ask('{"jsonrpc":"2.0","id":"after","method":"ping"}', "after")).toMatchObject({
+        result: {},
+      });
+      expect(errors).toHaveLength(2);
+      console.log(
+        `fastmcp dev: 100 MiB line, relay RSS ${(start / MiB).toFixed(0)} → at most ${(highest / MiB).toFixed(0)} MiB`,
+      );
+      expect(highest - start).toBeLessThan(64 * MiB);
+      expect(await dev.end()).toMatchObject({ code: 0 });
+    } finally {
+      dev.kill();
+    }
+  }, 120_000);
+});
