@@ -5,7 +5,8 @@
 // carries the notifications and then the result.
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Connection } from "./connection.js";
-import type { RequestId } from "./protocol.js";
+import type { Post } from "./http-dispatch.js";
+import { encodeError, type RequestId } from "./protocol.js";
 import type { Outbound } from "./requests.js";
 
 /** Notifications beyond this many unsent bytes are dropped while the client is not reading. */
@@ -40,6 +41,8 @@ export class Exchange implements Outbound {
   dropped = 0;
   /** The transport's keep-alive interval when the exchange started. */
   born = 0;
+  private readonly json: boolean;
+  private readonly sse: boolean;
   private streaming = false;
   private ended = false;
   private done = false;
@@ -50,15 +53,13 @@ export class Exchange implements Outbound {
     readonly id: RequestId,
     readonly method: string,
     readonly body: string,
-    /** The request's MCP-Protocol-Version. */
-    readonly version: string,
-    readonly session: string | undefined,
-    /** The client accepts `application/json` and `text/event-stream` responses. */
-    private readonly json: boolean,
-    private readonly sse: boolean,
+    /** The request's protocol version, session and what the client accepts. */
+    readonly post: Post,
     /** Sent with the response (CORS, a new session id). */
     readonly headers: OutgoingHttpHeaders,
   ) {
+    this.json = post.json;
+    this.sse = post.sse;
     res.on("close", () => {
       if (res.writableFinished || this.done) return;
       this.gone = true;
@@ -137,4 +138,18 @@ export class Exchange implements Outbound {
 function event(line: string): string {
   const json = line.endsWith("\n") ? line.slice(0, -1) : line;
   return `event: message\ndata: ${json}\n\n`;
+}
+
+/** An HTTP error with a JSON-RPC error body that has no id; never a stack trace. */
+export function reject(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  const body = encodeError(null, code, message);
+  const length = Buffer.byteLength(body);
+  res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": length });
+  res.end(body);
 }

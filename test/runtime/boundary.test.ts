@@ -113,8 +113,8 @@ describe("the runtime source", () => {
     expect(...linesOfCode((f) => !HTTP_MODULES.test(f))).toBeLessThan(1900);
   });
 
-  it("keeps the HTTP transport and the process entry under 800 lines of code", () => {
-    expect(...linesOfCode((f) => HTTP_MODULES.test(f))).toBeLessThan(800);
+  it("keeps the HTTP transport and the process entry under 900 lines of code", () => {
+    expect(...linesOfCode((f) => HTTP_MODULES.test(f))).toBeLessThan(900);
   });
 });
 
