@@ -86,6 +86,11 @@ describe("defaults", () => {
     await eventually(async () => (server.stderr.includes(announced) ? true : undefined));
   });
 
+  it("writes only MCP_URL on stdout; console output of handler modules goes to stderr", async () => {
+    expect(server.stdout).toBe(`MCP_URL=${url}\n`);
+    await eventually(async () => (server.stderr.includes("content module loaded") ? true : undefined));
+  });
+
   it("answers a request without any earlier initialize (stateless)", async () => {
     const reply = await send(call("add", { a: 1, b: 2 }), { "mcp-protocol-version": "2025-06-18" });
     expect(reply.status).toBe(200);
