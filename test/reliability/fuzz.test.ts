@@ -52,6 +52,8 @@ interface Sent {
 }
 
 let nextId = 0;
+/** Whether the server under test has had its handshake. */
+let initialized = true;
 
 function assemble(batch: readonly [Piece, string][]): Sent {
   const parts: Buffer[] = [];
@@ -72,7 +74,7 @@ function assemble(batch: readonly [Piece, string][]): Sent {
   let start = 0;
   for (let newline = buffer.indexOf(10); newline !== -1; newline = buffer.indexOf(10, start)) {
     const bytes = buffer.subarray(start, newline);
-    lines.push({ bytes, expect: expectLine(bytes, LIMIT) });
+    lines.push({ bytes, expect: expectLine(bytes, LIMIT, initialized) });
     start = newline + 1;
   }
   return { buffer, lines };
@@ -161,12 +163,16 @@ async function runBatch(batch: readonly [Piece, string][]): Promise<void> {
       }
     };
   });
-  const probe = JSON.stringify({
-    jsonrpc: "2.0",
-    id: sentinel,
-    method: "tools/call",
-    params: { name: "add", arguments: { a: stats.batches, b: 1 } },
-  });
+  const probe = JSON.stringify(
+    initialized
+      ? {
+          jsonrpc: "2.0",
+          id: sentinel,
+          method: "tools/call",
+          params: { name: "add", arguments: { a: stats.batches, b: 1 } },
+        }
+      : { jsonrpc: "2.0", id: sentinel, method: "ping" },
+  );
   await server.write(Buffer.concat([sent.buffer, Buffer.from(`${probe}\n`)]));
   try {
     await done;
@@ -180,9 +186,9 @@ async function runBatch(batch: readonly [Piece, string][]): Promise<void> {
 
   const problems: string[] = [];
   const show = (line: number) => JSON.stringify(sent.lines[line]?.bytes.toString().slice(0, 300));
-  expect(sentinelAnswer?.result, "the tools/call after the batch").toEqual({
-    content: [{ type: "text", text: String(stats.batches + 1) }],
-  });
+  expect(sentinelAnswer?.result, "the request after the batch").toEqual(
+    initialized ? { content: [{ type: "text", text: String(stats.batches + 1) }] } : {},
+  );
   for (const [key, group] of groups) {
     const got = responses.get(key) ?? [];
     const dups = duplicates.get(key) ?? 0;
@@ -316,34 +322,40 @@ describe("what the fuzzer found, end to end", () => {
   });
 });
 
+/** Runs `runs` batches through runBatch; a failing batch is written to a file, not to the log. */
+async function fuzz(runs: number, batch: fc.Arbitrary<[Piece, string][]>): Promise<void> {
+  const run = await fc.check(fc.asyncProperty(batch, runBatch), {
+    seed: SEED,
+    numRuns: runs,
+    endOnFailure: true,
+  });
+  if (!run.failed) return;
+  const file = join(tmpdir(), `fastmcp-fuzz-${SEED}-${run.counterexamplePath}.ndjson`);
+  const failed = run.counterexample?.[0];
+  writeFileSync(file, failed === undefined ? "" : assemble(failed).buffer);
+  throw new Error(
+    `seed ${SEED} failed at batch ${run.counterexamplePath} (FUZZ_SEED=${SEED} reproduces it; ` +
+      `the batch as sent, with other ids, is in ${file}):\n${(run.errorInstance as Error)?.message}`,
+  );
+}
+
+function report(what: string, started: number): void {
+  const seconds = (performance.now() - started) / 1000;
+  const categories = [...stats.categories].sort((a, b) => b[1] - a[1]);
+  console.log(
+    `fuzz ${what}: seed ${SEED}, ${stats.batches} batches, ${stats.lines} messages (+${stats.blank} blank lines), ` +
+      `${(stats.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s; peak RSS ${(server.peakRss() / 2 ** 20).toFixed(0)} MiB\n  ` +
+      categories.map(([name, n]) => `${name} ${n}`).join(", "),
+  );
+}
+
 describe("wire fuzzing", () => {
   it(
     `answers every generated line as documented (seed ${SEED}, ${RUNS} batches)`,
     async () => {
       const started = performance.now();
-      const batch = fc.array(fc.tuple(pieces(LIMIT), separator), BATCH);
-      const run = await fc.check(fc.asyncProperty(batch, runBatch), {
-        seed: SEED,
-        numRuns: RUNS,
-        endOnFailure: true,
-      });
-      if (run.failed) {
-        // The counterexample is a few hundred lines: written to a file, not to the log.
-        const file = join(tmpdir(), `fastmcp-fuzz-${SEED}-${run.counterexamplePath}.ndjson`);
-        const failed = run.counterexample?.[0] as [Piece, string][] | undefined;
-        writeFileSync(file, failed === undefined ? "" : assemble(failed).buffer);
-        throw new Error(
-          `seed ${SEED} failed at batch ${run.counterexamplePath} (FUZZ_SEED=${SEED} reproduces it; ` +
-            `the batch as sent, with other ids, is in ${file}):\n${(run.errorInstance as Error)?.message}`,
-        );
-      }
-      const seconds = (performance.now() - started) / 1000;
-      const categories = [...stats.categories].sort((a, b) => b[1] - a[1]);
-      console.log(
-        `fuzz: seed ${SEED}, ${stats.batches} batches, ${stats.lines} messages (+${stats.blank} blank lines), ` +
-          `${(stats.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s; peak RSS ${(server.peakRss() / 2 ** 20).toFixed(0)} MiB\n  ` +
-          categories.map(([name, n]) => `${name} ${n}`).join(", "),
-      );
+      await fuzz(RUNS, fc.array(fc.tuple(pieces(LIMIT), separator), BATCH));
+      report("after the handshake", started);
       if (process.env.FUZZ_RUNS === undefined) expect(stats.lines).toBeGreaterThanOrEqual(100_000);
       // Thousands of __proto__, constructor and prototype keys went by: the built-ins are untouched.
       expect(await server.callTool("pollution")).toEqual(pristine);
@@ -353,4 +365,19 @@ describe("wire fuzzing", () => {
     },
     Math.max(600_000, RUNS * 1500),
   );
+
+  it("answers every generated line before the handshake: ping, and -32600 for any other request", async () => {
+    server = new WireServer(fixture.serverPath);
+    server.onMessage = (message) => listener(message);
+    initialized = false;
+    Object.assign(stats, { batches: 0, lines: 0, blank: 0, bytes: 0, categories: new Map() });
+    const started = performance.now();
+    const noHandshake = pieces(LIMIT).filter(
+      (p) => typeof p.data !== "string" || !p.data.includes('"initialize"'),
+    );
+    await fuzz(Math.max(5, Math.round(RUNS / 20)), fc.array(fc.tuple(noHandshake, separator), BATCH));
+    report("before the handshake", started);
+    expect(server.garbage).toEqual([]);
+    expect(await server.end()).toEqual({ code: 0, signal: null });
+  }, 300_000);
 });

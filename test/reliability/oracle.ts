@@ -41,8 +41,8 @@ export function idKey(id: string | number): string {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** One line of input, without its "\n". */
-export function expectLine(bytes: Uint8Array, maxBytes: number): Expectation {
+/** One line of input, without its "\n"; `initialized`: after the handshake. */
+export function expectLine(bytes: Uint8Array, maxBytes: number, initialized = true): Expectation {
   if (bytes.length > maxBytes) return { kind: "nullError", code: INVALID_REQUEST };
   let text: string;
   try {
@@ -58,14 +58,14 @@ export function expectLine(bytes: Uint8Array, maxBytes: number): Expectation {
   } catch {
     return { kind: "nullError", code: PARSE_ERROR };
   }
-  return expectMessage(value);
+  return expectMessage(value, initialized);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A parsed JSON value. */
-export function expectMessage(value: unknown): Expectation {
+export function expectMessage(value: unknown, initialized = true): Expectation {
   // Batches were removed from MCP (2025-06-18): one error for the whole array.
   if (!isObject(value)) return { kind: "nullError", code: INVALID_REQUEST };
   const { id, method, jsonrpc, params } = value;
@@ -85,6 +85,10 @@ export function expectMessage(value: unknown): Expectation {
   if (!validId) return { kind: "nullError", code: INVALID_REQUEST };
   if (jsonrpc !== "2.0") return request(id, new Set([INVALID_REQUEST]));
   if (params !== undefined && !isObject(params)) return request(id, new Set([INVALID_REQUEST]));
+  // Before initialize only ping is answered (an initialize would start the session: not sent then).
+  if (!initialized && method === "initialize")
+    throw new Error("the fuzzer sent initialize before the handshake");
+  if (!initialized && method !== "ping") return request(id, new Set([INVALID_REQUEST]));
   return expectRequest(id, method, params ?? {});
 }
 
