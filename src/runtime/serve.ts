@@ -48,8 +48,38 @@ export function watchStderr(): void {
 }
 
 export function reportToStderr(message: string): void {
+  writeStderr(`[fastmcp] ${message}\n`);
+}
+
+/** Output for stderr waiting beyond this many bytes is dropped: a client that does not read stderr must not grow the server. */
+const STDERR_BACKLOG_BYTES = 1 << 20;
+let stderrDropped = 0;
+
+type WriteCallback = (error?: Error | null) => void;
+
+/** process.stderr.write, or, while its reader is more than STDERR_BACKLOG_BYTES behind, a write dropped and counted. */
+export function writeStderr(
+  chunk: string | Uint8Array,
+  encoding?: BufferEncoding | WriteCallback,
+  done?: WriteCallback,
+): boolean {
   watchStderr();
-  if (!stderrBroken) process.stderr.write(`[fastmcp] ${message}\n`);
+  if (stderrBroken || process.stderr.writableLength > STDERR_BACKLOG_BYTES) {
+    if (!stderrBroken) stderrDropped++;
+    const callback = typeof encoding === "function" ? encoding : done;
+    if (callback !== undefined) process.nextTick(callback);
+    return true;
+  }
+  noteDroppedStderr();
+  return process.stderr.write(chunk, encoding as BufferEncoding, done);
+}
+
+function noteDroppedStderr(): void {
+  if (stderrDropped === 0) return;
+  process.stderr.write(
+    `[fastmcp] ${stderrDropped} writes to stderr were dropped while its reader was 1 MiB behind\n`,
+  );
+  stderrDropped = 0;
 }
 
 /**
@@ -58,6 +88,7 @@ export function reportToStderr(message: string): void {
  * patience as a client that stopped reading stdout.
  */
 export function afterStderrFlushed(done: () => void): void {
+  if (!stderrBroken) noteDroppedStderr();
   if (stderrBroken || process.stderr.writableLength === 0) return done();
   whenFlushed(process.stderr, (flushed) => process.stderr.write("", () => flushed()), done);
 }

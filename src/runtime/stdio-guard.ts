@@ -1,8 +1,10 @@
 // Keeps stdout for protocol messages only (MCP basic/transports "stdio"): once this module is
 // evaluated, console.* and process.stdout.write from any other code go to stderr. The stdio
-// entry imports it before user modules load and writes through the saved original.
+// entry imports it before user modules load and writes through the saved original. Stderr output
+// is bounded: see writeStderr.
 import { Console } from "node:console";
-import type { Writable } from "node:stream";
+import { Writable } from "node:stream";
+import { writeStderr } from "./serve.js";
 
 const stdout = process.stdout;
 const protocolWrite = stdout.write.bind(stdout) as (chunk: string, done?: () => void) => boolean;
@@ -17,7 +19,15 @@ let guarded = false;
 export function guardStdout(): ProtocolOutput {
   if (!guarded) {
     guarded = true;
-    const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr });
+    // Through writeStderr, which drops what a client that does not read stderr would pile up.
+    const sink = new Writable({
+      decodeStrings: false,
+      write(chunk: string | Uint8Array, _encoding, done) {
+        writeStderr(chunk);
+        done();
+      },
+    });
+    const toStderr = new Console({ stdout: sink, stderr: sink });
     const target = console as unknown as Record<string, unknown>;
     const source = toStderr as unknown as Record<string, unknown>;
     for (const key of Object.keys(target)) {
@@ -25,8 +35,7 @@ export function guardStdout(): ProtocolOutput {
       if (typeof target[key] === "function" && typeof method === "function")
         target[key] = method.bind(toStderr);
     }
-    stdout.write = ((chunk: never, encoding?: never, done?: never) =>
-      process.stderr.write(chunk, encoding, done)) as typeof stdout.write;
+    stdout.write = writeStderr as typeof stdout.write;
   }
   return { stream: stdout, write: protocolWrite };
 }

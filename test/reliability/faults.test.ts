@@ -12,7 +12,14 @@ import {
   type Session,
   type WireEntry,
 } from "../e2e/harness.js";
-import { type BuiltFixture, buildFaults, killRawStrays, RawClient, sleep } from "./faults-fixture.js";
+import {
+  type BuiltFixture,
+  buildFaults,
+  killRawStrays,
+  procStatusKb,
+  RawClient,
+  sleep,
+} from "./faults-fixture.js";
 
 let fixture: BuiltFixture;
 let session: Session;
@@ -476,6 +483,29 @@ describe("stdout carries JSON-RPC only", () => {
     const printed = raw.stderr.split("\n").filter((line) => line.startsWith("print_lines: "));
     expect(printed).toHaveLength(count + 1);
     expect(printed.at(-1)).toBe("print_lines: done");
+  });
+
+  it("500,000 lines printed to a stderr nobody reads: dropped past a 1 MiB backlog, and counted", async () => {
+    const count = 500_000; // ~17 MB in 500,000 writes
+    const raw = new RawClient(fixture.serverPath);
+    raw.child.stderr.pause();
+    await raw.initialize();
+    const baselineKb = procStatusKb(raw.pid, "VmRSS");
+    await raw.request("tools/call", { name: "print_lines", arguments: { count } });
+    const grownKb = procStatusKb(raw.pid, "VmHWM") - baselineKb;
+    console.info(
+      `stderr: ${count} lines to an unread stderr; peak RSS grew ${(grownKb / 1024).toFixed(1)} MiB`,
+    );
+    // Kept, the writes cost ~290 bytes each: ~140 MiB here (measured before the fix, and likewise
+    // with a client that reads stderr more slowly than the server prints). Dropped, what remains
+    // is the garbage of formatting 500,000 lines: ~45 MiB.
+    expect(grownKb).toBeLessThan(80 * 1024);
+    raw.child.stderr.resume();
+    raw.child.stdin.end();
+    expect(await raw.exited).toEqual({ code: 0, signal: null });
+    expect(raw.stderr).toMatch(
+      /\[fastmcp\] \d+ writes to stderr were dropped while its reader was 1 MiB behind/,
+    );
   });
 
   it("the SDK client read every message of this session without a transport error", () => {
