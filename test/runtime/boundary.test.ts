@@ -109,8 +109,10 @@ const HTTP_MODULES = /^(http|http-.*|main|settings|workers)\.ts$/;
 describe("the runtime source", () => {
   // What ships in every server: all of src/runtime but the unit-test helper. Counted as code
   // lines (comments and blank lines excluded), so that explaining a module costs nothing.
-  it("stays small: under 1,900 lines of code in the modules a server ships", () => {
-    expect(...linesOfCode((f) => !HTTP_MODULES.test(f))).toBeLessThan(1900);
+  // 1,900 until issue 6 (reliability): its fixes (values nothing can inspect, throws after a
+  // cancellation, the response limit, bounded and flushed stderr, wire-fuzzing findings) took ~170.
+  it("stays small: under 2,100 lines of code in the modules a server ships", () => {
+    expect(...linesOfCode((f) => !HTTP_MODULES.test(f))).toBeLessThan(2100);
   });
 
   it("keeps the HTTP transport and the process entry under 900 lines of code", () => {
