@@ -25,12 +25,15 @@ export async function buildFaults(overrides: ConfigOverrides = {}): Promise<Buil
   const project = join(scratch, "faults");
   cpSync(FIXTURE, project, { recursive: true, filter: (src) => !/[/\\](dist|\.fastmcp)$/.test(src) });
   symlinkSync(NODE_MODULES, join(project, "node_modules"), "dir");
-  const result = await new Builder(project).build({ overrides });
-  expect(result.diagnostics).toEqual([]);
-  return {
-    serverPath: result.serverPath as string,
-    remove: () => rmSync(scratch, { recursive: true, force: true }),
-  };
+  const remove = (): void => rmSync(scratch, { recursive: true, force: true });
+  try {
+    const result = await new Builder(project).build({ overrides });
+    expect(result.diagnostics).toEqual([]);
+    return { serverPath: result.serverPath as string, remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
 }
 
 export type Message = Record<string, unknown> & { id?: string | number | null; method?: string };
