@@ -3,7 +3,7 @@
 // guards stdout before any handler module loads, whatever the transport.
 import "./stdio-guard.js";
 import { type HttpServer, serveHttp } from "./http.js";
-import { reportToStderr, watchStderr } from "./serve.js";
+import { afterStderrFlushed, reportToStderr, watchStderr } from "./serve.js";
 import { type HttpConfig, type HttpSettings, readSettings, USAGE, UsageError } from "./settings.js";
 import { reportStrays, runStdio, type StdioOptions } from "./stdio.js";
 import { guardStdout } from "./stdio-guard.js";
@@ -71,7 +71,7 @@ async function runHttp(table: DispatchTable, options: StdioOptions, settings: Ht
     process.on("SIGTERM", onSignal);
   }
   await server.closed;
-  process.exit(0);
+  afterStderrFlushed(() => process.exit(0));
 }
 
 /** Says where the server listens: `MCP_URL=<url>` on stdout (for scripts), a sentence on stderr. */
