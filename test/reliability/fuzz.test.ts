@@ -8,6 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ID_JSON, PAD, type Piece, pieces, separator } from "./arbitraries.js";
@@ -86,6 +87,7 @@ interface Group {
     readonly line: number;
     readonly allowed: ReadonlySet<Outcome>;
     readonly runs: boolean;
+    readonly result?: unknown;
   }[];
   lastCancel: number;
 }
@@ -106,7 +108,7 @@ function groupsOf(sent: Sent): { groups: Map<string, Group>; nullErrors: Map<num
     if (e.kind === "nullError") nullErrors.set(e.code, (nullErrors.get(e.code) ?? 0) + 1);
     if (e.kind === "request") {
       const group = groups.get(e.key) ?? { members: [], lastCancel: -1 };
-      group.members.push({ line, allowed: e.allowed, runs: e.runs });
+      group.members.push({ line, allowed: e.allowed, runs: e.runs, result: e.result });
       groups.set(e.key, group);
     }
   });
@@ -202,6 +204,11 @@ async function runBatch(batch: readonly [Piece, string][]): Promise<void> {
       );
     if (dups > group.members.filter((m) => m.runs).length)
       problems.push(`${show(first)}: ${dups} duplicate-id error(s) for requests that run no handler`);
+    const known = group.members.length === 1 ? group.members[0]?.result : undefined;
+    if (known !== undefined && got.length === 1 && !isDeepStrictEqual(got[0]?.result, known))
+      problems.push(
+        `${show(first)}: answered ${JSON.stringify(got[0]).slice(0, 300)}, expected result ${JSON.stringify(known).slice(0, 200)}`,
+      );
     const allowed = new Set(group.members.flatMap((m) => [...m.allowed]));
     for (const response of got) {
       if (!allowed.has(outcomeOf(response)))

@@ -18,6 +18,8 @@ export type Expectation =
       readonly allowed: ReadonlySet<Outcome>;
       /** Runs a handler, so it holds its id while in flight (a duplicate gets -32600, id null). */
       readonly runs: boolean;
+      /** The result itself, where the oracle can tell: the response answers this request, no other. */
+      readonly result?: unknown;
     };
 
 export const PARSE_ERROR = -32700;
@@ -92,8 +94,22 @@ export function expectMessage(value: unknown, initialized = true): Expectation {
   return expectRequest(id, method, params ?? {});
 }
 
-function request(id: string | number, allowed: Set<Outcome>, runs = false): Expectation {
-  return { kind: "request", id, key: idKey(id), allowed, runs };
+function request(id: string | number, allowed: Set<Outcome>, runs = false, result?: unknown): Expectation {
+  return { kind: "request", id, key: idKey(id), allowed, runs, ...(result === undefined ? {} : { result }) };
+}
+
+const text = (value: string) => ({ content: [{ type: "text", text: value }] });
+
+/** The result of the fixture's add and echo for valid arguments (the README's return-value rules). */
+function knownResult(name: string, args: Record<string, unknown>): unknown {
+  const keys = Object.keys(args).sort().join();
+  const { a, b } = args;
+  if (name === "add" && keys === "a,b" && typeof a === "number" && typeof b === "number") {
+    const sum = a + b;
+    return text(Number.isFinite(sum) ? JSON.stringify(sum) : String(sum));
+  }
+  if (name === "echo" && keys === "text" && typeof args.text === "string") return text(args.text);
+  return undefined;
 }
 
 /** A valid request object after initialize. */
@@ -103,7 +119,7 @@ function expectRequest(id: string | number, method: string, params: Record<strin
   const own = (o: Record<string, unknown>, key: string) => (Object.hasOwn(o, key) ? o[key] : undefined);
   switch (method) {
     case "ping":
-      return ok();
+      return request(id, new Set(["result"]), false, {});
     case "initialize":
       return error(INVALID_REQUEST); // the session is initialized already
     case "tools/list":
@@ -117,7 +133,8 @@ function expectRequest(id: string | number, method: string, params: Record<strin
       if (typeof name !== "string" || !TOOLS.has(name)) return error(INVALID_PARAMS);
       const args = own(params, "arguments") ?? {};
       // Invalid arguments are an isError result; valid ones run the handler.
-      return isObject(args) ? ok(true) : error(INVALID_PARAMS);
+      if (!isObject(args)) return error(INVALID_PARAMS);
+      return request(id, new Set(["result"]), true, knownResult(name, args));
     }
     case "resources/read":
       return expectRead(id, own(params, "uri"));
