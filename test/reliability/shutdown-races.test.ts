@@ -112,18 +112,24 @@ const RACES: Race[] = [
   {
     name: "stdin EOF once all 500 run",
     reason: EOF,
-    shutdown: (server) => server.child.stdin.end(),
+    shutdown: (server) => {
+      server.child.stdin.end();
+    },
   },
   {
     name: "stdin EOF in the same write as the 500 calls",
     reason: EOF,
     inSameWrite: true,
-    shutdown: (server, requests) => server.child.stdin.end(requests),
+    shutdown: (server, requests) => {
+      server.child.stdin.end(requests);
+    },
   },
   {
     name: "SIGTERM once all 500 run",
     reason: SIGTERM,
-    shutdown: (server) => server.child.kill("SIGTERM"),
+    shutdown: (server) => {
+      server.child.kill("SIGTERM");
+    },
   },
   {
     name: "SIGTERM 400 ms later, while answers are being produced",
