@@ -266,7 +266,7 @@ export function killStrays(): number {
 }
 
 /** Polls `probe` until it returns something other than undefined. */
-export async function waitUntil<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitUntil<T>(probe: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const found = probe();
