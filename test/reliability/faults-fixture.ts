@@ -2,38 +2,16 @@
 // client on the built server's raw pipes (for what the SDK client cannot do: stop reading, count
 // every line), and what /proc says about a process. Shared by the fault, overload and shutdown tests.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { expect } from "vitest";
-import { Builder } from "../../src/compiler/build.js";
 import type { ConfigOverrides } from "../../src/compiler/config.js";
+import { type BuiltFixture, buildFixture } from "./fixture.js";
 
-const FIXTURE = fileURLToPath(new URL("../../fixtures/projects/faults/", import.meta.url));
-const NODE_MODULES = fileURLToPath(new URL("../../node_modules", import.meta.url));
+export type { BuiltFixture };
 
-export interface BuiltFixture {
-  readonly serverPath: string;
-  /** Removes the scratch directory. */
-  remove(): void;
-}
-
-/** Copies the fixture to a scratch directory, as a user's project with its dependencies, and builds it. */
-export async function buildFaults(overrides: ConfigOverrides = {}): Promise<BuiltFixture> {
-  const scratch = mkdtempSync(join(tmpdir(), "fastmcp-faults-"));
-  const project = join(scratch, "faults");
-  cpSync(FIXTURE, project, { recursive: true, filter: (src) => !/[/\\](dist|\.fastmcp)$/.test(src) });
-  symlinkSync(NODE_MODULES, join(project, "node_modules"), "dir");
-  const remove = (): void => rmSync(scratch, { recursive: true, force: true });
-  try {
-    const result = await new Builder(project).build({ overrides });
-    expect(result.diagnostics).toEqual([]);
-    return { serverPath: result.serverPath as string, remove };
-  } catch (error) {
-    remove();
-    throw error;
-  }
+/** The faults fixture, built as a user's project is (see fixture.ts). */
+export function buildFaults(overrides: ConfigOverrides = {}): Promise<BuiltFixture> {
+  return buildFixture("faults", overrides);
 }
 
 export type Message = Record<string, unknown> & { id?: string | number | null; method?: string };
@@ -76,6 +54,8 @@ export class RawClient {
     this.child.stderr.setEncoding("utf8");
     this.child.stderr.on("data", (chunk: string) => {
       this.stderr += chunk;
+      // Waiters may be looking for stderr text that arrives after the last stdout line.
+      for (const wake of this.waiters) wake();
     });
     this.child.stdin.on("error", () => {}); // EPIPE once the server is gone: the test looks at what it got
     this.exited = new Promise((resolve) =>
