@@ -190,11 +190,12 @@ export class Builder {
     const write = (path: string, content: string | Uint8Array) => {
       if (writeIfChanged(path, content)) written.push(path);
     };
-    const { requestTimeoutMs, maxConcurrency, maxMessageBytes, http } = config.value;
+    const { requestTimeoutMs, maxConcurrency, maxMessageBytes, maxResponseBytes, http } = config.value;
     const serverOptions = {
       ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
       ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
       ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
+      ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
       ...(http === undefined ? {} : { http }),
     };
     const files = emit({ model, validators: validators.value.names, genDir, serverOptions });

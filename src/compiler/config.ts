@@ -30,6 +30,8 @@ export interface ProjectConfig {
   readonly maxConcurrency?: number;
   /** Longest accepted input line in bytes; default: the runtime's (64 MiB). */
   readonly maxMessageBytes?: number;
+  /** Longest response in bytes; default: the runtime's (10 MiB − 64 KiB, what the SDK client reads). */
+  readonly maxResponseBytes?: number;
   /** Settings of the Streamable HTTP transport (`--http`); its flags and FASTMCP_* variables win. */
   readonly http?: HttpConfig;
 }
@@ -46,6 +48,7 @@ interface RawConfig {
   requestTimeout: unknown;
   maxConcurrency: unknown;
   maxMessageBytes: unknown;
+  maxResponseBytes: unknown;
   http: unknown;
 }
 
@@ -58,6 +61,7 @@ const KEYS: readonly (keyof RawConfig)[] = [
   "requestTimeout",
   "maxConcurrency",
   "maxMessageBytes",
+  "maxResponseBytes",
   "http",
 ];
 const CONFIG_FILE = "fastmcp.config.json";
@@ -161,16 +165,17 @@ export function readConfig(dir: string, overrides: ConfigOverrides = {}): StageR
         `maxConcurrency must be a whole number of at least 1, got ${describe(value)}`,
       );
   }
-  if (merged.maxMessageBytes !== undefined) {
-    const value = merged.maxMessageBytes;
+  for (const key of ["maxMessageBytes", "maxResponseBytes"] as const) {
+    const value = merged[key];
+    if (value === undefined) continue;
     const bytes =
       typeof value === "number" ? value : typeof value === "string" ? parseSize(value) : Number.NaN;
     if (Number.isInteger(bytes) && bytes >= MIN_MESSAGE_BYTES && bytes <= MAX_MESSAGE_BYTES)
-      config.maxMessageBytes = bytes;
+      config[key] = bytes;
     else
       fail(
-        where("maxMessageBytes"),
-        `maxMessageBytes must be a whole number of bytes from ${MIN_MESSAGE_BYTES} to ${MAX_MESSAGE_BYTES} (256 MiB) or a size such as "4MiB" or "500KB", got ${describe(value)}`,
+        where(key),
+        `${key} must be a whole number of bytes from ${MIN_MESSAGE_BYTES} to ${MAX_MESSAGE_BYTES} (256 MiB) or a size such as "4MiB" or "500KB", got ${describe(value)}`,
       );
   }
   if (merged.http !== undefined) {

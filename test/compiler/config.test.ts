@@ -130,6 +130,15 @@ describe("readConfig", () => {
     });
   });
 
+  it("reads maxResponseBytes like maxMessageBytes, and names its allowed range", () => {
+    const ok = project({ "fastmcp.config.json": '{ "maxResponseBytes": "1MiB" }' });
+    expect(readConfig(ok).value.maxResponseBytes).toBe(1024 * 1024);
+    const bad = project({ "fastmcp.config.json": '{ "maxResponseBytes": 10 }' });
+    expect(readConfig(bad).diagnostics[0]?.message).toBe(
+      'maxResponseBytes must be a whole number of bytes from 1024 to 268435456 (256 MiB) or a size such as "4MiB" or "500KB", got 10',
+    );
+  });
+
   it("says which flag carried a bad value", () => {
     const { diagnostics } = readConfig(project({}), { maxConcurrency: "many" });
     expect(diagnostics[0]).toMatchObject({

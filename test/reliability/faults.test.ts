@@ -512,3 +512,23 @@ describe("stdout carries JSON-RPC only", () => {
     expect(transportErrors).toEqual([]);
   });
 });
+
+describe("maxResponseBytes from the project's configuration", () => {
+  it("a tool result over the configured limit becomes an isError result naming it", async () => {
+    const small = await buildFaults({ maxResponseBytes: "64KiB" });
+    const raw = new RawClient(small.serverPath);
+    try {
+      await raw.initialize();
+      const fits = await raw.request("tools/call", { name: "huge_text", arguments: { bytes: 60_000 } });
+      expect((fits.result as { isError?: boolean }).isError).toBeUndefined();
+      const over = await raw.request("tools/call", { name: "huge_text", arguments: { bytes: 70_000 } });
+      const result = over.result as { isError?: boolean; content: { text: string }[] };
+      expect(result.isError).toBe(true);
+      expect(result.content[0]?.text).toMatch(/over the 65536-byte limit of one message/);
+      raw.child.stdin.end();
+      expect(await raw.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      small.remove();
+    }
+  }, 60_000);
+});
