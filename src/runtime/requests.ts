@@ -40,6 +40,11 @@ export interface RequestOptions {
    * longer notification is dropped. Default DEFAULT_MAX_RESPONSE_BYTES; Infinity for none.
    */
   maxResponseBytes?: number;
+  /**
+   * The budget timer to use, when several connections live in one process (HTTP serves each POST
+   * on a connection of its own). Default: one for this connection.
+   */
+  deadlines?: DeadlineScheduler;
 }
 
 export interface RequestStats {
@@ -49,7 +54,7 @@ export interface RequestStats {
 }
 
 export class Requests implements RequestHost {
-  readonly deadlines = new DeadlineScheduler();
+  readonly deadlines: DeadlineScheduler;
   readonly cancelGraceMs: number;
   readonly stats: RequestStats = { maxInFlight: 0, maxQueued: 0, abandoned: 0 };
   // Session state the connection sets at initialize and logging/setLevel.
@@ -89,6 +94,7 @@ export class Requests implements RequestHost {
     this.maxQueued = Math.max(1, options.maxQueued ?? 1000);
     this.cancelGraceMs = options.cancelGraceMs ?? 1000;
     this.maxResponseBytes = options.maxResponseBytes || DEFAULT_MAX_RESPONSE_BYTES;
+    this.deadlines = options.deadlines ?? new DeadlineScheduler();
   }
 
   /**

@@ -1,7 +1,7 @@
 // The HTTP transport in-process, on a hand-written table: keep-alive comments on a slow request,
 // a client that goes away mid-body, and what a closed server does with new requests.
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Context } from "../../src/runtime/context.js";
 import { type HttpServer, serveHttp } from "../../src/runtime/http.js";
 import type { DispatchTable } from "../../src/runtime/table.js";
@@ -19,6 +19,11 @@ const reports: string[] = [];
 const table: DispatchTable = {
   server: { name: "unit", version: "1.0.0" },
   tools: [
+    {
+      name: "quick",
+      inputSchema: { type: "object" },
+      invoke: async () => "done",
+    },
     {
       name: "held",
       inputSchema: { type: "object" },
@@ -115,6 +120,28 @@ describe("serveHttp", () => {
     });
     expect(response.status).toBe(200);
     expect(reports).toEqual([]);
+  });
+
+  it("arms one budget timer for all requests, not one per request that outlives it", async () => {
+    const { url } = await start();
+    const setTimer = vi.spyOn(globalThis, "setTimeout");
+    try {
+      for (let id = 1; id <= 50; id++) {
+        const body = JSON.stringify({
+          jsonrpc: "2.0",
+          id,
+          method: "tools/call",
+          params: { name: "quick", arguments: {} },
+        });
+        const response = await fetch(url, { method: "POST", headers, body });
+        expect(await response.json()).toMatchObject({ id, result: { content: [{ text: "done" }] } });
+      }
+      // A timer for the 60 s default budget stays armed until it fires, whatever it was armed for.
+      const budgetTimers = setTimer.mock.calls.filter(([, ms]) => typeof ms === "number" && ms >= 50_000);
+      expect(budgetTimers.length).toBeLessThanOrEqual(1);
+    } finally {
+      setTimer.mockRestore();
+    }
   });
 
   it("answers 503 once the queue behind maxConcurrency is full", async () => {
