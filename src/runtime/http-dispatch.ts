@@ -99,8 +99,10 @@ export class Dispatcher implements ExchangeHost {
       return reject(res, 400, ErrorCode.InvalidRequest, `Invalid Request: ${why}`, cors);
     }
     const { id, method, params } = message as Record<string, unknown>;
-    const isResponse =
-      typeof method !== "string" && id !== undefined && ("result" in message || "error" in message);
+    // A response's id answers a request (or is null, answering an unreadable one); with any other
+    // id the message is invalid (-32600 with id null, below), as over stdio.
+    const answers = id === null || typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
+    const isResponse = typeof method !== "string" && answers && ("result" in message || "error" in message);
     if ((typeof method === "string" && id === undefined) || isResponse) {
       // basic/transports: a notification or a response gets 202 and no body. This server sends no
       // requests, so a response answers nothing; of notifications only cancellation matters.

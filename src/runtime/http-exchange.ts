@@ -71,13 +71,16 @@ export class Exchange implements Outbound {
   send(line: string): void {
     if (this.ended || this.gone) return;
     this.ended = true;
-    if (this.streaming || !this.json) {
+    // An error without an id refuses the POST itself: a 400 with a JSON body, as every refusal is,
+    // also to a client that takes only event streams.
+    const refusal = line.startsWith(NULL_ID_ERROR);
+    if (this.streaming || !(this.json || refusal)) {
       this.stream();
       this.res.end(event(line));
     } else {
       const headers = { ...this.headers, "content-type": "application/json" };
       headers["content-length"] = Buffer.byteLength(line);
-      this.res.writeHead(line.startsWith(NULL_ID_ERROR) ? 400 : 200, headers);
+      this.res.writeHead(refusal ? 400 : 200, headers);
       this.res.end(line);
     }
   }

@@ -2,6 +2,7 @@
 // node:http, loaded only when asked for (it costs stdio servers ~3 ms of start-up otherwise).
 // This is the HTTP side: routing, Origin and token, methods, media types, protocol version,
 // session id and body size; http-dispatch.ts serves the message.
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, Server as NodeServer, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Dispatcher, type DispatchOptions } from "./http-dispatch.js";
@@ -223,8 +224,12 @@ function readBody(
   });
   req.on("end", () => {
     if (size > limit || res.destroyed) return;
-    done(
-      chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8"),
-    );
+    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    const body = bytes.toString("utf8");
+    // The decoder puts U+FFFD for each malformed sequence: only then are the bytes checked, so that
+    // no id or argument the client never sent is served (as over stdio).
+    if (body.includes("\ufffd") && !isUtf8(bytes))
+      return reject(res, 400, ErrorCode.ParseError, "Parse error: the body is not valid UTF-8", cors);
+    done(body);
   });
 }

@@ -54,7 +54,7 @@ async function send(
     headers: { "content-type": "application/json", accept: BOTH, ...headers },
     ...(options.method === "GET" || options.method === "HEAD"
       ? {}
-      : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+      : { body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
   let json: Reply["json"];
@@ -172,6 +172,33 @@ describe("refusals", () => {
       -32600,
       /id must be a string or a number/,
     );
+  });
+
+  // Found by the HTTP fuzzer (test/reliability/fuzz-http.test.ts):
+  it("400 -32600 for a message without a usable id also when the client takes only event streams (it got 200 and an event)", async () => {
+    const reply = await send({ jsonrpc: "2.0", id: null, method: "ping" }, { accept: "text/event-stream" });
+    expectRefusal(reply, 400, -32600, /id must be a string or a number/);
+  });
+
+  it("400 -32700 for a body that is not UTF-8 (it was served with U+FFFD in place of the bad bytes)", async () => {
+    const bad = Buffer.concat([
+      Buffer.from('{"jsonrpc":"2.0","id":"a'),
+      Buffer.from([0xff]),
+      Buffer.from('","method":"ping"}'),
+    ]);
+    expectRefusal(await send(bad), 400, -32700, /not valid UTF-8/);
+    // Valid UTF-8 that decodes to U+FFFD is fine.
+    const ok = await send({ jsonrpc: "2.0", id: "ok-\ufffd", method: "ping" });
+    expect(ok.json).toEqual({ jsonrpc: "2.0", id: "ok-\ufffd", result: {} });
+  });
+
+  it("400 -32600 for a response whose id is no id (it got 202, as a response does)", async () => {
+    for (const id of [{}, [], true]) {
+      const reply = await send({ jsonrpc: "2.0", id, result: {} });
+      expectRefusal(reply, 400, -32600, /Invalid Request/);
+    }
+    expect((await send({ jsonrpc: "2.0", id: null, error: { code: 1, message: "x" } })).status).toBe(202);
+    expect((await send({ jsonrpc: "2.0", id: 5, result: {} })).status).toBe(202);
   });
 
   it("413 for a body declared larger than the message limit, before reading it", async () => {
