@@ -148,11 +148,31 @@ const oddHeaders = fc.record({
     "",
     "http://127.0.0.1.nip.io",
   ),
-  authorization: fc.constantFrom(undefined, "Bearer x", "Basic Zm9vOmJhcg==", ""),
+  authorization: fc.constantFrom(
+    undefined,
+    "Bearer x",
+    "Basic Zm9vOmJhcg==",
+    "",
+    "Bearer fuzz-token",
+    "bearer \t fuzz-token",
+    "Bearer fuzz-token x",
+    "Bearer fuzz-tokeN",
+    "Bearerfuzz-token",
+  ),
 });
 
 const METHODS = ["POST", "GET", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"];
 const PATHS = ["/mcp", "/mcp?x=1", "/mcp?", "/mcp/", "/MCP", "/", "//mcp", "/mcp/../mcp", "/mcp%20", "/mcpx"];
+
+/** The bearer token of the server under test (FASTMCP_HTTP_TOKEN), if it has one. */
+const TOKEN = "fuzz-token";
+let token: string | undefined;
+
+/** The headers a post goes out with: a token server gets the token unless the post sets Authorization. */
+function headersOf(post: Post): Record<string, string | undefined> {
+  if (token === undefined || "authorization" in post.headers) return post.headers;
+  return { ...post.headers, authorization: `Bearer ${token}` };
+}
 
 let nextId = 0;
 
@@ -346,12 +366,14 @@ function originAllowed(origin: string): boolean {
 
 function expected(post: Post, body: Buffer = post.body): Expected {
   // Whitespace around a field value is not part of it (RFC 9110, 5.5).
-  const h = Object.fromEntries(Object.entries(post.headers).map(([k, v]) => [k, v?.trim()]));
+  const h = Object.fromEntries(Object.entries(headersOf(post)).map(([k, v]) => [k, v?.trim()]));
   const path = post.path.split("?")[0];
   if (path !== "/mcp") return { kind: "status", status: 404, code: INVALID_REQUEST };
   if (h.origin !== undefined && !originAllowed(h.origin))
     return { kind: "status", status: 403, code: INVALID_REQUEST };
   if (post.method === "OPTIONS") return { kind: "status", status: 204 };
+  if (token !== undefined && /^Bearer[ \t]+(\S+)$/i.exec(h.authorization ?? "")?.[1] !== token)
+    return { kind: "status", status: 401, code: INVALID_REQUEST };
   if (post.method !== "POST") return { kind: "status", status: 405, code: INVALID_REQUEST };
   const type = h["content-type"]?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") return { kind: "status", status: 415, code: INVALID_REQUEST };
@@ -412,7 +434,8 @@ function send(post: Post): Promise<Got> {
   return new Promise((resolve, reject) => {
     // Content-Length always: node:http sends a GET's or OPTIONS's body unframed otherwise.
     const headers: Record<string, string> = { host: url.host, "content-length": String(post.body.length) };
-    for (const [name, value] of Object.entries(post.headers)) if (value !== undefined) headers[name] = value;
+    for (const [name, value] of Object.entries(headersOf(post)))
+      if (value !== undefined) headers[name] = value;
     const req = request(
       { agent, hostname: url.hostname, port: url.port, method: post.method, path: post.path, headers },
       (res) => {
@@ -458,7 +481,7 @@ function sendRaw(
 
 function head(post: Post, framing: string): string {
   const lines = [`${post.method} ${post.path} HTTP/1.1`, `Host: ${url.host}`];
-  for (const [name, value] of Object.entries(post.headers))
+  for (const [name, value] of Object.entries(headersOf(post)))
     if (value !== undefined) lines.push(`${name}: ${value}`);
   lines.push(framing);
   return `${lines.join("\r\n")}\r\n\r\n`;
@@ -555,6 +578,8 @@ function check(post: Post, exp: Expected, got: Got, info: BatchInfo): string | u
       return `answered ${text.slice(0, 200)}, expected ${exp.code}`;
     if (exp.status === 405 && got.headers.allow !== "POST, OPTIONS")
       return `405 with Allow ${got.headers.allow}`;
+    if (exp.status === 401 && !String(got.headers["www-authenticate"]).startsWith("Bearer"))
+      return `401 with WWW-Authenticate ${got.headers["www-authenticate"]}`;
     return undefined;
   }
   const e = exp.expect;
@@ -766,36 +791,53 @@ async function runBatch(batch: readonly Post[]): Promise<void> {
     throw new Error(`${problems.slice(0, 8).join("\n")}\nserver stderr: ${server.stderr.slice(-2000)}`);
 }
 
+/** Runs `runs` batches against the current server and reports what was sent. */
+async function fuzz(what: string, runs: number): Promise<void> {
+  Object.assign(stats, { batches: 0, requests: 0, raw: 0, categories: new Map(), statuses: new Map() });
+  const started = performance.now();
+  const run = await fc.check(fc.asyncProperty(posts, runBatch), {
+    seed: SEED,
+    numRuns: runs,
+    endOnFailure: true,
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const peak = Number(
+    /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, "utf8"))?.[1],
+  );
+  console.log(
+    `fuzz-http ${what}: seed ${SEED}, ${stats.batches} batches, ${stats.requests} requests (${stats.raw} on raw sockets) in ${seconds} s, server peak RSS ${Math.round(peak / 1024)} MiB\n  ` +
+      [...stats.categories]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ") +
+      `\n  statuses: ${[...stats.statuses]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(", ")}`,
+  );
+  if (run.failed)
+    throw new Error(
+      `seed ${SEED} failed at batch ${run.counterexamplePath} (FUZZ_SEED=${SEED} reproduces it):\n${(run.errorInstance as Error)?.message}`,
+    );
+}
+
 describe("HTTP wire fuzzing", () => {
   it(`answers every generated request as documented (seed ${SEED}, ${RUNS} batches)`, async () => {
-    const started = performance.now();
-    const run = await fc.check(fc.asyncProperty(posts, runBatch), {
-      seed: SEED,
-      numRuns: RUNS,
-      endOnFailure: true,
-    });
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const peak = Number(
-      /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, "utf8"))?.[1],
-    );
-    console.log(
-      `fuzz-http: seed ${SEED}, ${stats.batches} batches, ${stats.requests} requests (${stats.raw} on raw sockets) in ${seconds} s, server peak RSS ${Math.round(peak / 1024)} MiB\n  ` +
-        [...stats.categories]
-          .sort((a, b) => b[1] - a[1])
-          .map(([k, n]) => `${k} ${n}`)
-          .join(", ") +
-        `\n  statuses: ${[...stats.statuses]
-          .sort((a, b) => a[0] - b[0])
-          .map(([k, n]) => `${k}: ${n}`)
-          .join(", ")}`,
-    );
-    if (run.failed)
-      throw new Error(
-        `seed ${SEED} failed at batch ${run.counterexamplePath} (FUZZ_SEED=${SEED} reproduces it):\n${(run.errorInstance as Error)?.message}`,
-      );
+    await fuzz("without a token", RUNS);
     if (process.env.FUZZ_RUNS === undefined) expect(stats.requests).toBeGreaterThanOrEqual(40_000);
     expect(alive()).toBe(true);
     // SIGTERM still ends it cleanly.
     expect(await server.stop()).toEqual({ code: 0, signal: null });
   }, 600_000);
+
+  it("answers them as documented with a bearer token: 401 for a missing or wrong one", async () => {
+    token = TOKEN;
+    const started = await startHttp(fixture.serverPath, [], { FASTMCP_HTTP_TOKEN: TOKEN });
+    server = started.process;
+    url = new URL(started.url);
+    await fuzz("with a token", Math.max(5, Math.round(RUNS / 10)));
+    expect(stats.statuses.get(401)).toBeGreaterThan(0);
+    expect(alive()).toBe(true);
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+  }, 300_000);
 });
