@@ -83,6 +83,24 @@ export function extraZodShape(tool, z) {
   };
 }
 
+/** The contract's `search` input as a zod raw shape, for the SDK and punkpeye servers. */
+export function searchZodShape(z) {
+  return {
+    query: z.string().describe("Free text query"),
+    limit: z.number().int().min(1).max(100).default(10).describe("Max results"),
+    filters: z
+      .object({
+        tags: z.array(z.string()).describe("Only records with all of these tags."),
+        since: z.iso
+          .datetime({ offset: true })
+          .optional()
+          .describe("Only records changed on or after this instant."),
+      })
+      .optional()
+      .describe("Narrow the search down"),
+  };
+}
+
 /**
  * The tools as a fastmcp-ts source file (`src/extra.ts` of the 100-tool project), next to the
  * contract's `src/types.ts`, which declares `Filters`.

@@ -16,7 +16,8 @@
 // - It reads `--transport`, `--port` and a few other flags (not `--tools`) from process.argv.
 import { FastMCP } from "fastmcp";
 import { z } from "zod";
-import { EXTRA_TOOLS, extraZodShape, sizeFromArgv } from "./extra-tools.mjs";
+import { searchText } from "./contract.mjs";
+import { EXTRA_TOOLS, extraZodShape, searchZodShape, sizeFromArgv } from "./extra-tools.mjs";
 
 const logger = {
   debug: (...args) => console.error(...args),
@@ -47,26 +48,9 @@ server.addTool({
 server.addTool({
   name: "search",
   description: "Search the records.",
-  parameters: z.object({
-    query: z.string().describe("Free text query"),
-    limit: z.number().int().min(1).max(100).default(10).describe("Max results"),
-    filters: z
-      .object({
-        tags: z.array(z.string()).describe("Only records with all of these tags."),
-        since: z.iso
-          .datetime({ offset: true })
-          .optional()
-          .describe("Only records changed on or after this instant."),
-      })
-      .optional()
-      .describe("Narrow the search down"),
-  }),
+  parameters: z.object(searchZodShape(z)),
   annotations: { readOnlyHint: true },
-  execute: async ({ query, limit, filters }) => {
-    const hits = [];
-    for (let i = 1; i <= Math.min(limit, 3); i++) hits.push({ id: i, title: `${query} #${i}` });
-    return JSON.stringify({ query, limit, tags: filters?.tags ?? [], since: filters?.since ?? null, hits });
-  },
+  execute: async ({ query, limit, filters }) => searchText(query, limit, filters),
 });
 
 if (sizeFromArgv() === 100) {

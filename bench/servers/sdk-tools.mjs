@@ -2,7 +2,8 @@
 // the SDK's README and docs/server.md show), for any transport: sdk.mjs (stdio), sdk-http.mjs.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import * as z from "zod/v4";
-import { EXTRA_TOOLS, extraZodShape } from "./extra-tools.mjs";
+import { searchText } from "./contract.mjs";
+import { EXTRA_TOOLS, extraZodShape, searchZodShape } from "./extra-tools.mjs";
 
 /** A new McpServer with the contract's three tools, plus the 97 extra ones when `size` is 100. */
 export function createSdkServer(size = 3) {
@@ -32,34 +33,12 @@ export function createSdkServer(size = 3) {
     "search",
     {
       description: "Search the records.",
-      inputSchema: {
-        query: z.string().describe("Free text query"),
-        limit: z.number().int().min(1).max(100).default(10).describe("Max results"),
-        filters: z
-          .object({
-            tags: z.array(z.string()).describe("Only records with all of these tags."),
-            since: z.iso
-              .datetime({ offset: true })
-              .optional()
-              .describe("Only records changed on or after this instant."),
-          })
-          .optional()
-          .describe("Narrow the search down"),
-      },
+      inputSchema: searchZodShape(z),
       annotations: { readOnlyHint: true },
     },
-    async ({ query, limit, filters }) => {
-      const hits = [];
-      for (let i = 1; i <= Math.min(limit, 3); i++) hits.push({ id: i, title: `${query} #${i}` });
-      const text = JSON.stringify({
-        query,
-        limit,
-        tags: filters?.tags ?? [],
-        since: filters?.since ?? null,
-        hits,
-      });
-      return { content: [{ type: "text", text }] };
-    },
+    async ({ query, limit, filters }) => ({
+      content: [{ type: "text", text: searchText(query, limit, filters) }],
+    }),
   );
 
   if (size === 100) {
