@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildReport } from "../../scripts/build-project.mjs";
 import { extraTypeScript } from "./extra-tools.mjs";
 
 const SERVERS = dirname(fileURLToPath(import.meta.url));
@@ -108,22 +109,7 @@ function buildFastmcpProject(dir, files, size) {
   const server = join(dir, "dist", "server.mjs");
   if (existsSync(server) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return false;
 
-  const run = spawnSync(process.execPath, [join(ROOT, "bin", "fastmcp.js"), "build", dir, "--json"], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  let report;
-  try {
-    report = JSON.parse(run.stdout);
-  } catch {
-    throw new Error(`fastmcp build ${dir} failed (exit ${run.status}):\n${run.stdout}${run.stderr}`);
-  }
-  if (!report.ok) {
-    const diagnostics = report.diagnostics.map(
-      (d) => `  ${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}`,
-    );
-    throw new Error(`fastmcp build ${dir} failed:\n${diagnostics.join("\n")}`);
-  }
+  const report = buildReport(dir);
   const tools = report.entries.filter((e) => e.kind === "tool").length;
   if (tools !== size) throw new Error(`fastmcp build ${dir} found ${tools} tools, expected ${size}`);
   writeFileSync(stampFile, stamp);

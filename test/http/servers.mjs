@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildReport } from "../../scripts/build-project.mjs";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const TOOLS = join(ROOT, "test", "http", "tools");
@@ -39,20 +40,7 @@ export function buildProject(dir) {
       `fastmcp-ts is not built (${join(ROOT, "dist", "cli")} is missing): run \`npm run build\``,
     );
   }
-  const run = spawnSync(process.execPath, [join(ROOT, "bin", "fastmcp.js"), "build", dir, "--json"], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  let report;
-  try {
-    report = JSON.parse(run.stdout);
-  } catch {
-    throw new Error(`fastmcp build ${dir} failed (exit ${run.status}):\n${run.stdout}${run.stderr}`);
-  }
-  if (!report.ok) {
-    const lines = report.diagnostics.map((d) => `  ${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}`);
-    throw new Error(`fastmcp build ${dir} failed:\n${lines.join("\n")}`);
-  }
+  const report = buildReport(dir);
   return join(ROOT, report.server);
 }
 
