@@ -2,18 +2,12 @@
 // (`node dist/server.mjs --http --port 0`, reading `MCP_URL=` from stdout) and connects the
 // official SDK client's StreamableHTTPClientTransport to it.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   StreamableHTTPClientTransport,
   type StreamableHTTPClientTransportOptions,
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { Builder } from "../../src/compiler/build.js";
-
-const FIXTURES = fileURLToPath(new URL("../../fixtures/projects/", import.meta.url));
+import { buildFixture as buildProjectFixture } from "../reliability/fixture.js";
 
 export interface BuiltProject {
   readonly dir: string;
@@ -21,22 +15,14 @@ export interface BuiltProject {
   remove(): void;
 }
 
-/** Copies `fixtures/projects/<name>` to a scratch directory and builds it there. */
+/** Copies `fixtures/projects/<name>` to a scratch directory and builds it there, without a warning. */
 export async function buildFixture(name: string, files: Record<string, string> = {}): Promise<BuiltProject> {
-  const dir = join(mkdtempSync(join(tmpdir(), `fastmcp-${name}-`)), name);
-  cpSync(join(FIXTURES, name), dir, {
-    recursive: true,
-    filter: (src) => !/[/\\](dist|\.fastmcp)$/.test(src),
-  });
-  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
-  const result = await new Builder(dir).build();
-  if (result.diagnostics.length > 0 || result.serverPath === undefined)
-    throw new Error(`building ${name} failed: ${JSON.stringify(result.diagnostics, null, 2)}`);
-  return {
-    dir,
-    server: result.serverPath,
-    remove: () => rmSync(join(dir, ".."), { recursive: true, force: true }),
-  };
+  const built = await buildProjectFixture(name, {}, files);
+  if (built.diagnostics.length > 0) {
+    built.remove();
+    throw new Error(`building ${name} failed: ${JSON.stringify(built.diagnostics, null, 2)}`);
+  }
+  return { dir: built.dir, server: built.serverPath, remove: built.remove };
 }
 
 export interface Exit {

@@ -1,29 +1,40 @@
 // Builds a fixture project into a temporary directory, as a user's project is built, and drives
 // the resulting dist/server.mjs on raw pipes, fast: many messages per process, correlated by id.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Builder } from "../../src/compiler/build.js";
 import type { ConfigOverrides } from "../../src/compiler/config.js";
+import type { Diagnostic } from "../../src/compiler/diagnostics.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface BuiltFixture {
   readonly dir: string;
   readonly serverPath: string;
+  /** What the build reported besides success (warnings). */
+  readonly diagnostics: readonly Diagnostic[];
   remove(): void;
 }
 
-/** Copies fixtures/projects/<name> to a temporary directory and builds it there. */
-export async function buildFixture(name: string, overrides: ConfigOverrides = {}): Promise<BuiltFixture> {
+/**
+ * Copies fixtures/projects/<name> to a temporary directory, writes `files` over it (paths relative
+ * to the project) and builds it there.
+ */
+export async function buildFixture(
+  name: string,
+  overrides: ConfigOverrides = {},
+  files: Readonly<Record<string, string>> = {},
+): Promise<BuiltFixture> {
   const scratch = mkdtempSync(join(tmpdir(), `fastmcp-${name}-`));
   const dir = join(scratch, name);
   cpSync(join(ROOT, "fixtures", "projects", name), dir, {
     recursive: true,
     filter: (src) => !/[/\\](dist|\.fastmcp|node_modules)$/.test(src),
   });
+  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
   // As in a real project, its dependencies (here: @types/node) are installed.
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   const result = await new Builder(dir).build({ overrides });
@@ -34,6 +45,7 @@ export async function buildFixture(name: string, overrides: ConfigOverrides = {}
   return {
     dir,
     serverPath: result.serverPath,
+    diagnostics: result.diagnostics,
     remove: () => rmSync(scratch, { recursive: true, force: true }),
   };
 }
