@@ -92,10 +92,9 @@ export class LineReader {
   }
 
   private decode(bytes: Buffer, start: number, end: number): void {
-    const line = bytes.toString("utf8", start, end);
-    // The decoder turns each malformed sequence into U+FFFD: only then are the bytes checked.
-    if (this.onInvalidUtf8 !== undefined && line.includes("\ufffd") && !isUtf8(bytes.subarray(start, end)))
-      this.onInvalidUtf8();
+    if (this.onInvalidUtf8 === undefined) return this.emit(bytes.toString("utf8", start, end));
+    const line = decodeUtf8(bytes, start, end);
+    if (line === undefined) this.onInvalidUtf8();
     else this.emit(line);
   }
 
@@ -104,4 +103,14 @@ export class LineReader {
     const text = end === line.length ? line : line.slice(0, end);
     if (text.trim() !== "") this.onLine(text);
   }
+}
+
+/**
+ * The bytes as text, or undefined when they are not valid UTF-8 (lenient decoding would serve ids
+ * and arguments the client never sent). The decoder puts U+FFFD for each malformed sequence: only
+ * then are the bytes checked, so valid input costs one scan of the text.
+ */
+export function decodeUtf8(bytes: Buffer, start = 0, end = bytes.length): string | undefined {
+  const text = bytes.toString("utf8", start, end);
+  return text.includes("\ufffd") && !isUtf8(bytes.subarray(start, end)) ? undefined : text;
 }

@@ -2,9 +2,9 @@
 // node:http, loaded only when asked for (it costs stdio servers ~3 ms of start-up otherwise).
 // This is the HTTP side: routing, Origin and token, methods, media types, protocol version,
 // session id and body size; http-dispatch.ts serves the message.
-import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, Server as NodeServer, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { decodeUtf8 } from "./framing.js";
 import { Dispatcher, type DispatchOptions } from "./http-dispatch.js";
 import { reject } from "./http-exchange.js";
 import { checkOrigin, corsHeaders, type Guard, makeGuard, PREFLIGHT_HEADERS } from "./http-guard.js";
@@ -225,10 +225,8 @@ function readBody(
   req.on("end", () => {
     if (size > limit || res.destroyed) return;
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    const body = bytes.toString("utf8");
-    // The decoder puts U+FFFD for each malformed sequence: only then are the bytes checked, so that
-    // no id or argument the client never sent is served (as over stdio).
-    if (body.includes("\ufffd") && !isUtf8(bytes))
+    const body = decodeUtf8(bytes);
+    if (body === undefined)
       return reject(res, 400, ErrorCode.ParseError, "Parse error: the body is not valid UTF-8", cors);
     done(body);
   });
