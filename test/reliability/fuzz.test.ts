@@ -31,7 +31,9 @@ beforeAll(async () => {
   // FUZZ_SERVER: a server.mjs built from fixtures/projects/fuzz elsewhere (another runtime, say).
   const prebuilt = process.env.FUZZ_SERVER;
   fixture =
-    prebuilt === undefined ? await buildFixture("fuzz") : { dir: "", serverPath: prebuilt, diagnostics: [], remove() {} };
+    prebuilt === undefined
+      ? await buildFixture("fuzz")
+      : { dir: "", serverPath: prebuilt, diagnostics: [], remove() {} };
   server = new WireServer(fixture.serverPath);
   server.onMessage = (message) => listener(message);
   const ready = new Promise<Message>((resolve) => {
